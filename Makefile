@@ -1,0 +1,63 @@
+# Pollen: `make demo` and `make test` are all a new machine needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+# An explicit PYTHON=... wins; otherwise scripts/find-python picks a working Python >= 3.12.
+PYTHON ?= $(shell scripts/find-python)
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install demo serve test test-fast test-browser lint typecheck bench messages clean
+
+help:
+	@echo "make demo   installe, crée la base SQLite, charge le territoire, l'appel 2013 et les démonstrations, puis sert sur http://$(HOST):$(PORT)"
+	@echo "make test   installe et lance toute la suite de tests (navigateur compris)"
+	@echo "make bench  lance les bancs d'essai (benchmarks/)"
+	@echo "make lint   ruff + mypy"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then scripts/find-python --explain; exit 1; fi
+	@echo "Python utilisé : $(PYTHON)"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Recompile the translations after editing a .po file (the .mo files are committed).
+messages: install
+	cd pollen && ../$(PY) ../manage.py makemessages -l en --no-obsolete -v 0 && ../$(PY) ../manage.py compilemessages -v 0
+
+demo: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_territory
+	$(PY) manage.py load_demo
+	POLLEN_CLOCK_START=$${POLLEN_CLOCK_START:-2013-09-13T10:00:00+02:00} \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+serve: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) manage.py makemigrations --check --dry-run -v 0 || (echo "Des migrations manquent : lancez makemigrations."; exit 1)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
+
+test-browser: install
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

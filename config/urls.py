@@ -1,0 +1,16 @@
+"""Pollen's URLs: each app brings its own."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from pollen.calls.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("pollen.calls.urls")),
+    path("", include("pollen.applications.urls")),
+    path("", include("pollen.accounts.urls")),
+    path("territoire/", include("pollen.territory.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

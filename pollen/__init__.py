@@ -1,0 +1,1 @@
+"""Pollen: a public platform that funds fablabs across a territory."""

@@ -1,0 +1,116 @@
+"""People, their role on the platform, and the organisations (fablabs) applicants belong to."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("Porteur de projet")
+    INSTRUCTOR = "instructor", _("Instructeur")
+    EXPERT = "expert", _("Expert")
+    COMMITTEE = "committee", _("Membre du comité")
+    MANAGER = "manager", _("Responsable de programme")
+    FINANCE = "finance", _("Gestionnaire financier")
+    ADMIN = "admin", _("Administrateur")
+
+
+STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("role", Role.ADMIN)
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class LegalForm(models.TextChoices):
+    ASSOCIATION = "association", _("Association")
+    SCIC = "scic", _("Société coopérative d'intérêt collectif (SCIC)")
+    SCOP = "scop", _("Société coopérative (SCOP)")
+    COMPANY = "company", _("Société commerciale (SAS, SARL…)")
+    LOCAL_AUTHORITY = "local_authority", _("Collectivité territoriale")
+    PUBLIC_BODY = "public_body", _("Établissement public")
+    OTHER = "other", _("Autre")
+
+
+class Machine(models.TextChoices):
+    LASER_CUTTER = "laser_cutter", _("Découpeuse laser")
+    PRINTER_3D = "3d_printer", _("Imprimante 3D")
+    CNC_MILL = "cnc_mill", _("Fraiseuse numérique")
+    VINYL_CUTTER = "vinyl_cutter", _("Découpeuse vinyle")
+    EMBROIDERY = "embroidery", _("Brodeuse numérique")
+    ELECTRONICS = "electronics", _("Atelier électronique")
+    WOOD = "wood", _("Atelier bois")
+    OTHER = "other", _("Autre")
+
+
+class Organisation(models.Model):
+    legal_name = models.CharField(_("raison sociale"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14, db_index=True)
+    legal_form = models.CharField(_("forme juridique"), max_length=32, choices=LegalForm.choices)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    commune = models.ForeignKey(
+        "territory.Commune", verbose_name=_("commune"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    website = models.URLField(_("site web"), blank=True)
+    is_fablab = models.BooleanField(_("c'est un fablab"), default=True)
+    machines = models.JSONField(_("machines"), default=list, blank=True)
+    opening_hours = models.CharField(
+        _("horaires d'ouverture"), max_length=255, blank=True, help_text=_("Format OpenStreetMap, ex. Mo-Fr 10:00-18:00")
+    )
+    is_fictitious = models.BooleanField(default=False, help_text="Données de démonstration.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["legal_name"]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    def machine_labels(self) -> list[str]:
+        labels = dict(Machine.choices)
+        return [str(labels.get(m, m)) for m in self.machines]
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("adresse électronique"), unique=True)
+    full_name = models.CharField(_("nom complet"), max_length=150, blank=True)
+    role = models.CharField(_("rôle"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and (self.role in roles or (self.is_superuser and Role.ADMIN in roles))
+
+    @property
+    def is_programme_staff(self) -> bool:
+        return self.is_active and (self.role in STAFF_ROLES or self.is_superuser)

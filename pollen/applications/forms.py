@@ -1,0 +1,134 @@
+"""Forms of the application: project, budget lines (formsets) and documents."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+
+from pollen.applications.models import Kind
+from pollen.domain.budget import Budget, ExpenseLine, ResourceKind, ResourceLine, ResourceStatus
+from pollen.domain.calls import CallSpec
+from pollen.domain.money import AmountError, parse_eur
+
+
+class EuroField(forms.CharField):
+    """Euros typed the French way ("45 000,50") read as an exact Decimal."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "fr-input pollen-amount"})
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_eur(text)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc), code="amount") from None
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label="Titre du projet", max_length=200)
+    kind = forms.ChoiceField(label="Nature du projet", choices=Kind.choices, widget=forms.RadioSelect)
+    summary = forms.CharField(label="Résumé du projet", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    subsidy = EuroField(label="Subvention demandée (€)", required=False)
+
+
+class ExpenseForm(forms.Form):
+    label = forms.CharField(label="Libellé", max_length=200, required=False)
+    category = forms.ChoiceField(label="Catégorie", required=False)
+    amount = EuroField(label="Montant (€)", required=False)
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]] = (), **kwargs: Any):  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "— catégorie —"), *categories]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = any(data.get(k) not in (None, "") for k in ("label", "category", "amount"))
+        if filled:
+            for key, message in (
+                ("label", "Indiquez un libellé."),
+                ("category", "Choisissez une catégorie."),
+                ("amount", "Indiquez un montant."),
+            ):
+                if data.get(key) in (None, "") and key not in self.errors:
+                    self.add_error(key, message)
+        return data
+
+
+COFUNDER_KINDS = [
+    (ResourceKind.PUBLIC.value, "Financement public"),
+    (ResourceKind.PRIVATE.value, "Financement privé"),
+    (ResourceKind.OWN.value, "Fonds propres"),
+]
+STATUSES = [(ResourceStatus.ACQUIRED.value, "Acquis"), (ResourceStatus.REQUESTED.value, "Demandé")]
+
+
+class ResourceForm(forms.Form):
+    label = forms.CharField(label="Financeur", max_length=200, required=False)
+    kind = forms.ChoiceField(label="Nature", choices=[("", "— nature —"), *COFUNDER_KINDS], required=False)
+    status = forms.ChoiceField(label="Statut", choices=STATUSES, required=False, initial="requested")
+    amount = EuroField(label="Montant (€)", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if any(data.get(k) not in (None, "") for k in ("label", "amount")):
+            for key, message in (
+                ("label", "Indiquez le nom du financeur."),
+                ("kind", "Choisissez la nature du financement."),
+                ("amount", "Indiquez un montant."),
+            ):
+                if data.get(key) in (None, "") and key not in self.errors:
+                    self.add_error(key, message)
+        return data
+
+
+ExpenseFormSet = formset_factory(ExpenseForm, extra=0, max_num=200, absolute_max=200)
+ResourceFormSet = formset_factory(ResourceForm, extra=0, max_num=100, absolute_max=100)
+
+
+def category_choices(spec: CallSpec) -> list[tuple[str, str]]:
+    return [(c.id, c.label) for c in spec.expense_categories]
+
+
+def budget_from_forms(project: ProjectForm, expenses: Any, resources: Any) -> Budget:
+    """The budget made of the valid, filled lines (an invalid line is left out, not guessed)."""
+    expense_lines = tuple(
+        ExpenseLine(f.cleaned_data["label"], f.cleaned_data["category"], f.cleaned_data["amount"])
+        for f in expenses.forms
+        if f.is_valid() and f.cleaned_data.get("amount") is not None and f.cleaned_data.get("category")
+    )
+    resource_lines = []
+    subsidy = project.cleaned_data.get("subsidy") if project.is_valid() else None
+    if subsidy is not None:
+        resource_lines.append(
+            ResourceLine("Subvention demandée", ResourceKind.REQUESTED_SUBSIDY, ResourceStatus.REQUESTED, subsidy)
+        )
+    resource_lines.extend(
+        ResourceLine(
+            f.cleaned_data["label"],
+            ResourceKind(f.cleaned_data["kind"]),
+            ResourceStatus(f.cleaned_data.get("status") or "requested"),
+            f.cleaned_data["amount"],
+        )
+        for f in resources.forms
+        if f.is_valid() and f.cleaned_data.get("amount") is not None and f.cleaned_data.get("kind")
+    )
+    return Budget(expense_lines, tuple(resource_lines))
+
+
+class DocumentForm(forms.Form):
+    doc_type = forms.CharField(widget=forms.HiddenInput)
+    file = forms.FileField(label="Fichier")
+
+
+class ReopenForm(forms.Form):
+    message = forms.CharField(
+        label="Message au porteur (ce qu'il faut corriger ou compléter)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )

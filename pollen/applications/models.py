@@ -1,0 +1,140 @@
+"""Applications to a call: the project, its structured budget, its documents and its submissions."""
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+
+from pollen.domain.budget import ResourceKind, ResourceStatus
+
+
+class PrivateStorage(LazyObject):
+    """Uploaded documents live outside the web root; only access-checked views serve them."""
+
+    def _setup(self) -> None:
+        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+private_storage = PrivateStorage()
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposée")
+    CORRECTIONS = "corrections", _("À compléter")
+    COMPLETE = "complete", _("Complète")
+    SELECTED = "selected", _("Retenue")
+    WAITLISTED = "waitlisted", _("Liste d'attente")
+    REJECTED = "rejected", _("Non retenue")
+
+
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CORRECTIONS})
+
+
+class Kind(models.TextChoices):
+    CREATION = "creation", _("Création d'un fablab")
+    IMPROVEMENT = "improvement", _("Amélioration d'un fablab existant")
+
+
+class Application(models.Model):
+    call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="applications")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="applications"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("titre du projet"), max_length=200)
+    summary = models.TextField(_("résumé"), blank=True)
+    kind = models.CharField(_("nature du projet"), max_length=16, choices=Kind.choices, default=Kind.IMPROVEMENT)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # The submission round: 1 for the first submission, +1 each time an instructor reopens it.
+    round = models.PositiveIntegerField(default=1)
+    # Cached outcome of the last eligibility check, for lists and filters.
+    eligible = models.BooleanField(null=True)
+    failed_rules = models.JSONField(default=list, blank=True)
+    requested_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total_expenses = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    is_fictitious = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["call", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class ExpenseLine(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="expense_lines")
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(_("libellé"), max_length=200)
+    category = models.CharField(_("catégorie"), max_length=32)
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="expense_amount_not_negative")]
+
+
+class ResourceLine(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="resource_lines")
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(_("financeur"), max_length=200)
+    kind = models.CharField(_("nature"), max_length=20, choices=[(k.value, k.value) for k in ResourceKind])
+    status = models.CharField(
+        _("statut"), max_length=10, choices=[(s.value, s.value) for s in ResourceStatus], default="requested"
+    )
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="resource_amount_not_negative")]
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    # Never reuse the uploaded name on disk: it is user input.
+    return f"{instance.application.call.slug}/{instance.application_id}/{instance.sha256[:16]}-{instance.doc_type}"
+
+
+class Document(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    doc_type = models.CharField(_("pièce"), max_length=32)
+    file = models.FileField(storage=private_storage, upload_to=document_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+    # Removing a document hides it; the file stays, since a receipt may vouch for it.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["doc_type", "uploaded_at", "id"]
+
+
+class Submission(models.Model):
+    """An exact, frozen copy of what was submitted, and when: the receipt vouches for it."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="submissions")
+    round = models.PositiveIntegerField()
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.TextField()
+    snapshot_sha256 = models.CharField(max_length=64)
+    receipt_number = models.CharField(max_length=80, unique=True)
+    call_version = models.CharField(max_length=20)
+    call_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["application", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "round"], name="one_submission_per_round")
+        ]

@@ -1,0 +1,89 @@
+"""Reading applications, always through a permission check that can say why."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from pollen.accounts.models import Role, User
+from pollen.applications.models import Application, Document, Submission
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def _with_budget(qs: QuerySet[Application]) -> QuerySet[Application]:
+    return qs.select_related("call", "organisation", "organisation__commune", "created_by").prefetch_related(
+        "expense_lines", "resource_lines", Prefetch("documents", queryset=Document.objects.order_by("doc_type", "id"))
+    )
+
+
+def can_view(user: User, application: Application) -> Decision:
+    if not user.is_authenticated:
+        return Decision(False, "Connectez-vous pour voir cette candidature.")
+    if user.is_programme_staff:
+        return Decision(True)
+    if user.has_role(Role.APPLICANT) and user.organisation_id == application.organisation_id:
+        return Decision(True)
+    return Decision(False, "Cette candidature n'appartient pas à votre structure.")
+
+
+def can_edit(user: User, application: Application) -> Decision:
+    if not (user.is_authenticated and user.has_role(Role.APPLICANT)):
+        return Decision(False, "Seul le porteur de projet peut modifier sa candidature.")
+    if user.organisation_id != application.organisation_id:
+        return Decision(False, "Cette candidature n'appartient pas à votre structure.")
+    if not application.is_editable:
+        return Decision(False, "Cette candidature a été déposée : elle ne peut plus être modifiée.")
+    return Decision(True)
+
+
+def can_reopen(user: User, application: Application) -> Decision:
+    if not (user.is_authenticated and user.is_programme_staff):
+        return Decision(False, "Seul un instructeur peut rouvrir une candidature.")
+    return Decision(True)
+
+
+def access_application(user: User, pk: int) -> Application:
+    """The application with its budget, or 404 for anyone who may not see it (no existence leak)."""
+    application = _with_budget(Application.objects.filter(pk=pk)).first()
+    if application is None or not can_view(user, application):
+        raise Http404("Candidature introuvable.")
+    return application
+
+
+def access_document(user: User, application_pk: int, document_pk: int) -> Document:
+    application = access_application(user, application_pk)
+    document = Document.objects.filter(pk=document_pk, application=application).first()
+    if document is None:
+        raise Http404("Pièce introuvable.")
+    return document
+
+
+def access_submission(user: User, application_pk: int, round_number: int) -> Submission:
+    application = access_application(user, application_pk)
+    submission = (
+        Submission.objects.select_related("application", "application__call", "application__organisation",
+                                          "submitted_by")
+        .filter(application=application, round=round_number)
+        .first()
+    )
+    if submission is None:
+        raise Http404("Accusé de réception introuvable.")
+    return submission
+
+
+def applications_of(user: User) -> QuerySet[Application]:
+    """The applications a person follows on their dashboard."""
+    qs = Application.objects.select_related("call", "organisation").order_by("-updated_at")
+    if user.is_programme_staff:
+        return qs
+    if user.has_role(Role.APPLICANT) and user.organisation_id:
+        return qs.filter(organisation_id=user.organisation_id)
+    return qs.none()

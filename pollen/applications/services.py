@@ -1,0 +1,260 @@
+"""Every change to an application goes through here: atomic, audited, mail after commit."""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+
+from pollen import clock
+from pollen.accounts.models import Organisation, User
+from pollen.applications import adapters
+from pollen.applications.documents import inspect_upload
+from pollen.applications.models import (
+    Application,
+    Document,
+    ExpenseLine,
+    ResourceLine,
+    Status,
+    Submission,
+)
+from pollen.audit.services import record_event
+from pollen.calls.models import Call
+from pollen.domain import budget as domain_budget
+from pollen.domain.eligibility import EligibilityResult
+from pollen.domain.exchange import to_exchange
+from pollen.domain.receipts import canonical_json, receipt_number, sha256_hex
+
+
+class ApplicationError(Exception):
+    """A refused change; the message is French and meant for the person who tried."""
+
+
+class SubmissionRefused(ApplicationError):
+    def __init__(self, message: str, result: EligibilityResult | None = None):
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    submission: Submission
+    created: bool
+
+
+def _state(application: Application) -> dict[str, Any]:
+    data = to_exchange(adapters.record_of(application))
+    data["status"] = application.status
+    return data
+
+
+def refresh_eligibility(application: Application) -> EligibilityResult:
+    """Recompute the cached verdict and totals used by lists and filters."""
+    result = adapters.check(application, clock.now())
+    figures = domain_budget.figures(adapters.budget_of(application), application.call.spec.investment_categories)
+    application.eligible = result.eligible
+    application.failed_rules = list(result.failed)
+    application.requested_amount = figures.subsidy
+    application.total_expenses = figures.total_expenses
+    application.save(update_fields=["eligible", "failed_rules", "requested_amount", "total_expenses"])
+    return result
+
+
+@transaction.atomic
+def create_application(
+    *, acting_user: User, call: Call, organisation: Organisation, title: str, kind: str, summary: str = ""
+) -> Application:
+    if not call.spec.is_open_at(clock.now()):
+        raise ApplicationError("Cet appel n'est pas ouvert : il n'accepte pas de nouvelle candidature.")
+    now = clock.now()
+    application = Application.objects.create(
+        call=call,
+        organisation=organisation,
+        created_by=acting_user,
+        title=title,
+        kind=kind,
+        summary=summary,
+        created_at=now,
+        updated_at=now,
+    )
+    refresh_eligibility(application)
+    record_event(actor=acting_user, action="application.created", obj=application, after=_state(application))
+    return application
+
+
+def _ensure_editable(application: Application) -> None:
+    if not application.is_editable:
+        raise ApplicationError("Cette candidature a été déposée : elle ne peut plus être modifiée.")
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    acting_user: User,
+    application: Application,
+    title: str,
+    summary: str,
+    kind: str,
+    budget: domain_budget.Budget,
+) -> Application:
+    """Replace the project fields and budget lines; one audit event with before and after."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _ensure_editable(application)
+    before = _state(application)
+    application.title, application.summary, application.kind = title, summary, kind
+    application.updated_at = clock.now()
+    application.save()
+    application.expense_lines.all().delete()
+    application.resource_lines.all().delete()
+    ExpenseLine.objects.bulk_create(
+        ExpenseLine(application=application, position=i, label=e.label, category=e.category, amount=e.amount)
+        for i, e in enumerate(budget.expenses)
+    )
+    ResourceLine.objects.bulk_create(
+        ResourceLine(
+            application=application, position=i, label=r.label, kind=r.kind, status=r.status, amount=r.amount
+        )
+        for i, r in enumerate(budget.resources)
+    )
+    refresh_eligibility(application)
+    after = _state(application)
+    if after != before:
+        record_event(actor=acting_user, action="application.edited", obj=application, before=before, after=after)
+    return application
+
+
+@transaction.atomic
+def add_document(*, acting_user: User, application: Application, doc_type: str, upload: UploadedFile) -> Document:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _ensure_editable(application)
+    if doc_type not in {d.id for d in application.call.spec.documents}:
+        raise ApplicationError("Cette pièce n'est pas demandée par l'appel.")
+    content_type = inspect_upload(upload)  # raises DocumentRejected with a French message
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = Document(
+        application=application,
+        doc_type=doc_type,
+        original_name=(upload.name or "document")[:255],
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=acting_user,
+        uploaded_at=clock.now(),
+    )
+    document.file.save(document.original_name, upload, save=False)
+    document.save()
+    refresh_eligibility(application)
+    record_event(
+        actor=acting_user,
+        action="document.added",
+        obj=application,
+        after={"document": document.pk, "doc_type": doc_type, "sha256": document.sha256, "size": document.size},
+    )
+    return document
+
+
+@transaction.atomic
+def remove_document(*, acting_user: User, document: Document) -> None:
+    application = Application.objects.select_for_update().get(pk=document.application_id)
+    _ensure_editable(application)
+    document.removed_at = clock.now()
+    document.save(update_fields=["removed_at"])
+    refresh_eligibility(application)
+    record_event(
+        actor=acting_user,
+        action="document.removed",
+        obj=application,
+        before={"document": document.pk, "doc_type": document.doc_type, "sha256": document.sha256},
+    )
+
+
+def _notify_receipt(submission: Submission) -> None:
+    user = submission.submitted_by
+    send_mail(
+        subject=f"Accusé de réception {submission.receipt_number}",
+        message=(
+            f"Bonjour,\n\nVotre candidature « {submission.application.title} » a bien été déposée le "
+            f"{clock.paris(submission.submitted_at)} (heure de Paris).\n"
+            f"Numéro : {submission.receipt_number}\nEmpreinte SHA-256 : {submission.snapshot_sha256}\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+        fail_silently=True,
+    )
+
+
+def submit_application(*, acting_user: User, application_id: int) -> SubmitOutcome:
+    """Freeze and acknowledge a submission; retries and double clicks get the same receipt."""
+    try:
+        with transaction.atomic():
+            application = (
+                Application.objects.select_for_update()
+                .select_related("call", "organisation", "organisation__commune")
+                .get(pk=application_id)
+            )
+            existing = Submission.objects.filter(application=application, round=application.round).first()
+            if existing is not None:
+                return SubmitOutcome(existing, created=False)
+            _ensure_editable(application)
+            # The server's clock inside the transaction decides whether it is on time.
+            moment = clock.now()
+            result = adapters.check(application, moment, submitted=True)
+            if not result.eligible:
+                raise SubmissionRefused("La candidature ne respecte pas toutes les règles de l'appel.", result)
+            snapshot = canonical_json(adapters.snapshot_of(application, moment, application.round))
+            submission = Submission.objects.create(
+                application=application,
+                round=application.round,
+                submitted_at=moment,
+                submitted_by=acting_user,
+                snapshot=snapshot,
+                snapshot_sha256=sha256_hex(snapshot),
+                receipt_number=receipt_number(application.call.slug, application.pk, application.round),
+                call_version=application.call.version,
+                call_sha256=application.call.source_sha256,
+            )
+            before_status = application.status
+            application.status = Status.SUBMITTED
+            application.eligible, application.failed_rules = True, []
+            application.save(update_fields=["status", "eligible", "failed_rules"])
+            record_event(
+                actor=acting_user,
+                action="application.submitted",
+                obj=application,
+                before={"status": before_status},
+                after={"status": Status.SUBMITTED, "receipt": submission.receipt_number,
+                       "sha256": submission.snapshot_sha256},
+            )
+            transaction.on_commit(lambda: _notify_receipt(submission))
+            return SubmitOutcome(submission, created=True)
+    except IntegrityError:
+        # A concurrent request won the race for this round: hand back its receipt.
+        application = Application.objects.get(pk=application_id)
+        return SubmitOutcome(Submission.objects.get(application=application, round=application.round), False)
+
+
+@transaction.atomic
+def reopen_application(*, acting_user: User, application: Application, message: str) -> Application:
+    """An instructor sends a submitted application back for corrections: a new round opens."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status not in {Status.SUBMITTED, Status.COMPLETE}:
+        raise ApplicationError("Seule une candidature déposée peut être rouverte.")
+    before = {"status": application.status, "round": application.round}
+    application.status = Status.CORRECTIONS
+    application.round += 1
+    application.updated_at = clock.now()
+    application.save(update_fields=["status", "round", "updated_at"])
+    record_event(
+        actor=acting_user,
+        action="application.reopened",
+        obj=application,
+        before=before,
+        after={"status": application.status, "round": application.round},
+        note=message,
+    )
+    return application

@@ -1,0 +1,69 @@
+"""Euros as exact Decimals: parsing what people and files give, formatting the French way."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+class AmountError(ValueError):
+    """An amount that is not a usable number of euros; the message is French."""
+
+
+def parse_eur(value: object, *, allow_negative: bool = False) -> Decimal:
+    """Read euros from a Decimal, an int or a string ("45000.00", "45 000,50"), never a float."""
+    if isinstance(value, (bool, float)):
+        # Floats cannot hold cents exactly; callers parse JSON with parse_float=Decimal.
+        raise AmountError("Le montant doit être un nombre décimal exact, pas un flottant.")
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        text = text.removesuffix("€").removesuffix("EUR")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise AmountError(f"« {value} » n'est pas un montant en euros.") from None
+    else:
+        raise AmountError("Le montant doit être un nombre.")
+    if not amount.is_finite():
+        raise AmountError("Le montant doit être un nombre fini.")
+    if amount != amount.quantize(CENT, rounding=ROUND_DOWN):
+        raise AmountError(f"Le montant {value} a plus de deux décimales : indiquez-le au centime.")
+    if amount < 0 and not allow_negative:
+        raise AmountError(f"Le montant ne peut pas être négatif (reçu : {format_eur(amount)}).")
+    return amount.quantize(CENT)
+
+
+def format_eur(amount: Decimal) -> str:
+    """French display of euros: 230000 -> '230 000,00 €'."""
+    quantized = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if quantized < 0 else ""
+    units, cents = f"{abs(quantized):.2f}".split(".")
+    groups = []
+    while units:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    return f"{sign}{' '.join(groups)},{cents} €"
+
+
+def format_percent(share: Decimal, places: int = 2) -> str:
+    """French display of a share: Decimal('0.7') -> '70 %', Decimal('0.70125') -> '70,13 %'."""
+    value = (share * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+    return f"{text.replace('.', ',')} %"
+
+
+def to_cents(amount: Decimal) -> int:
+    """Integer cents of an amount already at cent precision."""
+    return int((amount * 100).to_integral_exact())
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)

@@ -1,0 +1,22 @@
+"""Commune autocomplete, for every form that asks for a commune."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from pollen.territory.selectors import communes_matching
+
+
+def commune_search(request: HttpRequest) -> HttpResponse:
+    """HTML options for HTMX, or JSON with ?format=json."""
+    query = request.GET.get("q", "")[:60]
+    communes = list(communes_matching(query))
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "results": [
+                    {"code": c.code, "name": c.name, "departement": c.departement_id, "postal_codes": c.postal_codes}
+                    for c in communes
+                ]
+            }
+        )
+    return render(request, "territory/_commune_options.html", {"communes": communes, "query": query})
