@@ -2,6 +2,9 @@
 
 import datetime as dt
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -9,6 +12,8 @@ from django.utils import timezone
 
 PARIS = ZoneInfo("Europe/Paris")
 _started_monotonic = time.monotonic()
+# Set only by `override`: demo data and tests that replay a precise moment.
+_pinned: ContextVar[dt.datetime | None] = ContextVar("pinned_now", default=None)
 
 
 def _offset() -> dt.timedelta:
@@ -23,8 +28,23 @@ def _offset() -> dt.timedelta:
 
 
 def now() -> dt.datetime:
-    """Aware UTC now, shifted when POLLEN_CLOCK_START is set (the demo runs on 13 September 2013)."""
+    """Aware now, shifted when POLLEN_CLOCK_START is set (the demo runs on 13 September 2013)."""
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     return timezone.now() + _offset()
+
+
+@contextmanager
+def override(moment: dt.datetime) -> Iterator[None]:
+    """Within the block, now() is exactly `moment` (aware)."""
+    if moment.tzinfo is None:
+        raise ValueError("override needs an aware datetime")
+    token = _pinned.set(moment)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def is_shifted() -> bool:

@@ -12,18 +12,21 @@ from pollen.domain.calls import CallSpec
 from pollen.domain.money import AmountError, parse_eur
 
 
-class EuroField(forms.CharField):
+class EuroField(forms.Field):
     """Euros typed the French way ("45 000,50") read as an exact Decimal."""
 
-    def __init__(self, **kwargs: Any):
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "fr-input pollen-amount"})
+    widget = forms.TextInput
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "maxlength": "20"})
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value).strip() if value is not None else ""
         if text in self.empty_values:
             return None
+        if len(text) > 20:
+            raise forms.ValidationError("Ce montant est trop long.", code="amount")
         try:
             return parse_eur(text)
         except AmountError as exc:

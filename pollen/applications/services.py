@@ -1,6 +1,7 @@
 """Every change to an application goes through here: atomic, audited, mail after commit."""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ from pollen.domain import budget as domain_budget
 from pollen.domain.eligibility import EligibilityResult
 from pollen.domain.exchange import to_exchange
 from pollen.domain.receipts import canonical_json, receipt_number, sha256_hex
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -64,9 +67,17 @@ def refresh_eligibility(application: Application) -> EligibilityResult:
 
 @transaction.atomic
 def create_application(
-    *, acting_user: User, call: Call, organisation: Organisation, title: str, kind: str, summary: str = ""
+    *,
+    acting_user: User,
+    call: Call,
+    organisation: Organisation,
+    title: str,
+    kind: str,
+    summary: str = "",
+    enforce_open: bool = True,
 ) -> Application:
-    if not call.spec.is_open_at(clock.now()):
+    """A new draft; imports of past applications pass enforce_open=False."""
+    if enforce_open and not call.spec.is_open_at(clock.now()):
         raise ApplicationError("Cet appel n'est pas ouvert : il n'accepte pas de nouvelle candidature.")
     now = clock.now()
     application = Application.objects.create(
@@ -174,7 +185,15 @@ def remove_document(*, acting_user: User, document: Document) -> None:
 
 
 def _notify_receipt(submission: Submission) -> None:
+    """Mail the receipt; the submission is already safe, so a mail failure is logged, not raised."""
     user = submission.submitted_by
+    try:
+        _send_receipt(submission, user)
+    except Exception:  # noqa: BLE001 - any mail transport error
+        logger.exception("receipt mail failed for %s", submission.receipt_number)
+
+
+def _send_receipt(submission: Submission, user: User) -> None:
     send_mail(
         subject=f"Accusé de réception {submission.receipt_number}",
         message=(
@@ -184,7 +203,6 @@ def _notify_receipt(submission: Submission) -> None:
         ),
         from_email=None,
         recipient_list=[user.email],
-        fail_silently=True,
     )
 
 
@@ -193,7 +211,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
     try:
         with transaction.atomic():
             application = (
-                Application.objects.select_for_update()
+                Application.objects.select_for_update(of=("self",))
                 .select_related("call", "organisation", "organisation__commune")
                 .get(pk=application_id)
             )

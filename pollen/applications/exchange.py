@@ -1,0 +1,94 @@
+"""Exchange-format files ↔ the database: checking a file, exporting and importing applications."""
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from pollen.accounts.models import LegalForm, Organisation, User
+from pollen.applications import adapters
+from pollen.applications.models import Application
+from pollen.applications.services import create_application, refresh_eligibility, save_draft
+from pollen.audit.services import record_event
+from pollen.calls.models import Call
+from pollen.domain import eligibility
+from pollen.domain.calls import CallSpec, parse_call
+from pollen.domain.exchange import ApplicationRecord, ExchangeError, localise, to_exchange
+from pollen.territory.models import Commune
+
+CALLS_DIR = Path(__file__).resolve().parents[2] / "calls"
+
+
+def call_spec(slug: str) -> CallSpec:
+    """The loaded call, or its file in calls/ when the database does not have it yet."""
+    call = Call.objects.filter(slug=slug).first()
+    if call is not None:
+        return call.spec
+    path = CALLS_DIR / f"{slug}.toml"
+    if not path.exists():
+        raise ExchangeError("--call", f"appel « {slug} » inconnu (ni chargé, ni dans {CALLS_DIR}).")
+    return parse_call(path.read_text(encoding="utf-8"))
+
+
+def facts_of_record(record: ApplicationRecord, spec: CallSpec, now: dt.datetime) -> eligibility.ApplicationFacts:
+    commune = Commune.objects.filter(code=record.applicant.commune_insee).first()
+    moment = localise(record.submitted_at, spec) if record.submitted_at else now
+    return eligibility.ApplicationFacts(
+        budget=record.budget,
+        carrier_is_fablab=record.applicant.is_fablab,
+        siret=record.applicant.siret,
+        commune_insee=record.applicant.commune_insee,
+        commune_known=commune is not None,
+        commune_region=(commune.region_id or "") if commune else "",
+        documents=record.documents,
+        moment=moment,
+        kind=record.project.kind,
+        submitted=record.submitted_at is not None,
+    )
+
+
+def export_applications(call: Call) -> list[dict[str, Any]]:
+    applications = (
+        Application.objects.filter(call=call)
+        .select_related("call", "organisation")
+        .prefetch_related("expense_lines", "resource_lines", "documents", "submissions")
+        .order_by("pk")
+    )
+    out = []
+    for application in applications:
+        last = max(application.submissions.all(), key=lambda s: s.round, default=None)
+        data = to_exchange(adapters.record_of(application, last.submitted_at if last else None))
+        data["status"] = application.status
+        out.append(data)
+    return out
+
+
+@transaction.atomic
+def import_application(record: ApplicationRecord, *, acting_user: User, fictitious: bool = False) -> Application:
+    """A draft from a file: the organisation is found by SIRET or created; documents are not files here."""
+    call = Call.objects.get(slug=record.call)
+    org = Organisation.objects.filter(siret=record.applicant.siret).first()
+    if org is None:
+        legal_forms = {c.value for c in LegalForm}
+        org = Organisation.objects.create(
+            legal_name=record.applicant.name,
+            siret=record.applicant.siret,
+            legal_form=record.applicant.legal_form if record.applicant.legal_form in legal_forms else LegalForm.OTHER,
+            commune=Commune.objects.filter(code=record.applicant.commune_insee).first(),
+            is_fablab=record.applicant.is_fablab,
+            is_fictitious=fictitious,
+        )
+        record_event(actor=acting_user, action="organisation.created", obj=org, after={"siret": org.siret})
+    application = create_application(
+        acting_user=acting_user, call=call, organisation=org, title=record.project.title,
+        kind=record.project.kind, summary=record.project.summary, enforce_open=False,
+    )
+    application = save_draft(
+        acting_user=acting_user, application=application, title=record.project.title,
+        summary=record.project.summary, kind=record.project.kind, budget=record.budget,
+    )
+    if fictitious:
+        Application.objects.filter(pk=application.pk).update(is_fictitious=True)
+    refresh_eligibility(application)
+    return application

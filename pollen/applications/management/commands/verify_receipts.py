@@ -1,0 +1,61 @@
+"""python manage.py verify_receipts: every receipt re-checked against its snapshot and its documents."""
+
+import hashlib
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from pollen.applications.models import Document, Submission
+from pollen.domain.receipts import sha256_hex
+
+
+def _file_sha256(document: Document) -> str | None:
+    try:
+        with document.file.open("rb") as handle:
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                digest.update(chunk)
+            return digest.hexdigest()
+    except (OSError, ValueError):
+        return None
+
+
+def problems_of(submission: Submission, documents: dict[int, Document]) -> list[str]:
+    problems = []
+    if sha256_hex(submission.snapshot) != submission.snapshot_sha256:
+        problems.append("la copie figée ne correspond plus à son empreinte")
+    try:
+        snapshot = json.loads(submission.snapshot)
+    except json.JSONDecodeError:
+        return [*problems, "la copie figée n'est plus un JSON lisible"]
+    for entry in snapshot.get("document_files", []):
+        document = documents.get(entry["id"])
+        if document is None:
+            problems.append(f"pièce {entry['id']} ({entry['name']}) introuvable en base")
+            continue
+        actual = _file_sha256(document)
+        if actual is None:
+            problems.append(f"fichier de la pièce {entry['id']} ({entry['name']}) introuvable")
+        elif actual != entry["sha256"]:
+            problems.append(f"le fichier de la pièce {entry['id']} ({entry['name']}) a changé")
+    return problems
+
+
+class Command(BaseCommand):
+    help = "Revérifie chaque accusé de réception contre sa copie figée et les fichiers des pièces."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        checked = failed = 0
+        submissions = Submission.objects.select_related("application").order_by("pk").iterator(chunk_size=500)
+        for submission in submissions:
+            documents = {d.pk: d for d in Document.objects.filter(application_id=submission.application_id)}
+            problems = problems_of(submission, documents)
+            checked += 1
+            if problems:
+                failed += 1
+                self.stdout.write(f"ÉCART {submission.receipt_number} : " + " ; ".join(problems))
+        self.stdout.write(f"{checked} accusé(s) de réception vérifié(s), {failed} écart(s).")
+        if failed:
+            sys.exit(1)

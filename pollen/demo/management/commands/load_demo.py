@@ -1,0 +1,188 @@
+"""python manage.py load_demo: the 2013 call with ~40 fictitious fablab applications, one login per role."""
+
+import datetime as dt
+import io
+import random
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.test.utils import override_settings
+from reportlab.pdfgen import canvas
+
+from pollen import clock
+from pollen.accounts.models import LegalForm, Machine, Organisation, Role, User
+from pollen.applications import services
+from pollen.applications.models import Application
+from pollen.calls.models import Call
+from pollen.demo.personas import DEMO_PASSWORD, PERSONAS
+from pollen.domain.budget import Budget, ExpenseLine, ResourceKind, ResourceLine, ResourceStatus
+from pollen.domain.siret import luhn_ok
+from pollen.territory.models import Commune
+
+CALLS_DIR = Path(__file__).resolve().parents[4] / "calls"
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def fake_siret(rng: random.Random) -> str:
+    """A fictitious SIRET whose Luhn key is right (demo organisations only)."""
+    while True:
+        candidate = "9" + "".join(rng.choice("0123456789") for _ in range(13))
+        if luhn_ok(candidate) and not candidate.startswith("356000000"):
+            return candidate
+
+
+def pdf_bytes(title: str) -> bytes:
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 770, title)
+    page.drawString(72, 750, "Document fictif de démonstration — Pollen")
+    page.save()
+    return buffer.getvalue()
+
+
+def demo_budget(rng: random.Random, flaw: str) -> Budget:
+    equipment = Decimal(rng.randrange(60, 180) * 1000)
+    works = Decimal(rng.randrange(10, 60) * 1000)
+    staff = Decimal(rng.randrange(10, 50) * 1000)
+    expenses = [
+        ExpenseLine("Découpeuse laser et imprimantes 3D", "equipment", equipment),
+        ExpenseLine("Aménagement de l'atelier", "works", works),
+        ExpenseLine("Animation et médiation", "staff", staff),
+    ]
+    total = equipment + works + staff
+    share = {"share": Decimal("0.75"), "max": Decimal("0.70")}.get(flaw, Decimal(rng.choice(["0.45", "0.55", "0.60", "0.70"])))
+    subsidy = (total * share).quantize(Decimal("1000"))
+    if flaw == "max":
+        subsidy = Decimal("230000")
+    elif flaw == "min":
+        subsidy = Decimal("40000")
+    subsidy = min(subsidy, total * Decimal("0.75"))
+    rest = total - subsidy
+    region = (rest * Decimal("0.6")).quantize(Decimal("0.01"))
+    resources = [ResourceLine("Subvention demandée", ResourceKind.REQUESTED_SUBSIDY, ResourceStatus.REQUESTED, subsidy)]
+    if flaw != "cofunding":
+        resources += [
+            ResourceLine("Conseil régional", ResourceKind.PUBLIC, ResourceStatus.ACQUIRED, region),
+            ResourceLine("Fonds propres", ResourceKind.OWN, ResourceStatus.ACQUIRED, rest - region),
+        ]
+    if flaw == "unbalanced":
+        resources[-1] = ResourceLine("Fonds propres", ResourceKind.OWN, ResourceStatus.ACQUIRED, rest - region - Decimal("0.01"))
+    if flaw == "investment":
+        expenses = [ExpenseLine("Animation et médiation", "staff", total)]
+    return Budget(tuple(expenses), tuple(resources))
+
+
+# (state, flaw) for the 40 applications: most complete and submitted, some drafts, some ineligible.
+PLAN = (
+    [("submitted", "")] * 24
+    + [("corrections", "")] * 2
+    + [("draft", "")] * 4
+    + [("draft", f) for f in ("max", "min", "share", "unbalanced", "cofunding", "investment", "documents", "siret")]
+    + [("draft_empty", "")] * 2
+)
+
+
+class Command(BaseCommand):
+    help = "Charge l'appel 2013, ses candidatures fictives et un compte par rôle (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for path in sorted(CALLS_DIR.glob("*.toml")):
+            call_command("load_call", str(path), verbosity=0)
+        if not User.objects.filter(email=PERSONAS[0][0]).exists():
+            # Receipts would be mailed to fictitious people: keep them in memory.
+            with override_settings(MAILERS={"default": {"BACKEND": LOCMEM}}), transaction.atomic():
+                self._build()
+            self.stdout.write("Données de démonstration créées.")
+        else:
+            self.stdout.write("Données de démonstration déjà présentes.")
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        self.stdout.write("\nComptes de démonstration (mot de passe : %s)" % DEMO_PASSWORD)
+        for email, name, role in PERSONAS:
+            self.stdout.write(f"  {Role(role).label:<28} {email:<32} {name}")
+        self.stdout.write("\nPollen : http://127.0.0.1:8000  (l'horloge de la démo est réglée au 13 septembre 2013)\n")
+
+    def _build(self) -> None:
+        rng = random.Random(2013)  # noqa: S311 - reproducible fiction, not security
+        users = {}
+        for email, name, role in PERSONAS:
+            if role == Role.ADMIN:
+                user = User.objects.create_superuser(email, DEMO_PASSWORD, full_name=name)
+            else:
+                user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role)
+            users[email] = user
+        call = Call.objects.get(slug="fablabs-2013")
+        communes = list(
+            Commune.objects.actuelles().filter(population__gte=3000, zone="metro").order_by("code")
+        )
+        picked = rng.sample(communes, len(PLAN))
+        applicants = [users["porteur@pollen.example"], users["porteuse2@pollen.example"]]
+        for index, ((state, flaw), commune) in enumerate(zip(PLAN, picked, strict=True)):
+            org = self._organisation(rng, commune, flaw)
+            if index < 2:
+                owner = applicants[index]
+                owner.organisation = org
+                owner.save(update_fields=["organisation"])
+            else:
+                owner = User.objects.create_user(
+                    f"contact-{index:02d}@fablab-fictif.example", None, full_name=f"Contact {org.legal_name}",
+                    role=Role.APPLICANT, organisation=org,
+                )
+            self._application(rng, call, org, owner, state, flaw, index)
+
+    def _organisation(self, rng: random.Random, commune: Commune, flaw: str) -> Organisation:
+        machines = rng.sample([m.value for m in Machine if m != Machine.OTHER], rng.randint(2, 5))
+        siret = fake_siret(rng)
+        if flaw == "siret":
+            siret = siret[:-1] + str((int(siret[-1]) + 1) % 10)
+        return Organisation.objects.create(
+            legal_name=f"Fablab de {commune.name} (fictif)",
+            siret=siret,
+            legal_form=rng.choice([LegalForm.ASSOCIATION, LegalForm.ASSOCIATION, LegalForm.SCIC, LegalForm.LOCAL_AUTHORITY]),
+            address=f"{rng.randint(1, 80)} rue de l'Atelier",
+            commune=commune,
+            website="",
+            is_fablab=True,
+            machines=machines,
+            opening_hours=rng.choice(["Mo-Fr 14:00-19:00; Sa 10:00-18:00", "Tu-Sa 10:00-18:00", "We,Fr 14:00-22:00; Sa 10:00-17:00"]),
+            is_fictitious=True,
+        )
+
+    def _application(self, rng: random.Random, call: Call, org: Organisation, author: User,
+                     state: str, flaw: str, index: int) -> Application:
+        start = call.opens_at + dt.timedelta(days=5 + index)
+        with clock.override(start):
+            application = services.create_application(
+                acting_user=author, call=call, organisation=org,
+                title=f"{'Créer' if index % 3 == 0 else 'Équiper'} le fablab de {org.commune.name if org.commune else ''}",
+                kind="creation" if index % 3 == 0 else "improvement",
+                summary="Projet fictif de démonstration : un atelier ouvert à tous, des machines numériques, "
+                        "des ateliers pour les scolaires et les entreprises du territoire.",
+            )
+            Application.objects.filter(pk=application.pk).update(is_fictitious=True)
+            if state == "draft_empty":
+                return application
+            services.save_draft(acting_user=author, application=application, title=application.title,
+                                summary=application.summary, kind=application.kind, budget=demo_budget(rng, flaw))
+            for doc in call.spec.documents:
+                if flaw == "documents" and doc.id == "cofunding_letters":
+                    continue
+                upload = SimpleUploadedFile(f"{doc.id}.pdf", pdf_bytes(f"{doc.label} — {org.legal_name}"),
+                                            content_type="application/pdf")
+                services.add_document(acting_user=author, application=application, doc_type=doc.id, upload=upload)
+        if state in {"submitted", "corrections"}:
+            moment = call.closes_at - dt.timedelta(days=rng.randint(2, 40), minutes=rng.randint(1, 600))
+            with clock.override(moment):
+                services.submit_application(acting_user=author, application_id=application.pk)
+        if state == "corrections":
+            instructor = User.objects.get(email="instructrice@pollen.example")
+            with clock.override(call.closes_at - dt.timedelta(hours=30)):
+                services.reopen_application(acting_user=instructor, application=application,
+                                            message="Merci de joindre les lettres d'engagement signées des cofinanceurs.")
+        return application

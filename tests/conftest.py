@@ -1,0 +1,94 @@
+"""Shared fixtures: the same named personas everywhere, a small territory, the 2013 call."""
+
+import socket
+from pathlib import Path
+
+import pytest
+from django.utils.functional import empty
+
+from pollen.accounts.models import Role, User
+from pollen.applications.models import private_storage
+from pollen.calls.models import Call
+from pollen.calls.services import load_call
+from pollen.demo.personas import DEMO_PASSWORD
+from pollen.territory.models import Commune, CommuneKind, Departement, Region
+
+ROOT = Path(__file__).resolve().parents[1]
+PERSONA_ROLES = {
+    "applicant": Role.APPLICANT,
+    "applicant_b": Role.APPLICANT,
+    "instructor": Role.INSTRUCTOR,
+    "expert": Role.EXPERT,
+    "committee": Role.COMMITTEE,
+    "manager": Role.MANAGER,
+    "finance": Role.FINANCE,
+    "admin": Role.ADMIN,
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never leave the machine: only loopback connections are allowed."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (host.startswith("127.") or host in {"localhost", "::1"} or "/" in host):
+            raise RuntimeError(f"network access blocked in tests: {address}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "documents"
+    private_storage._wrapped = empty
+    yield
+    private_storage._wrapped = empty
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def territory(db):
+    """A few real communes; Paris both as a commune and as its first arrondissement."""
+    for code, name in (("53", "Bretagne"), ("11", "Île-de-France"), ("84", "Auvergne-Rhône-Alpes")):
+        Region.objects.create(code=code, name=name)
+    for code, name, region in (("35", "Ille-et-Vilaine", "53"), ("29", "Finistère", "53"),
+                               ("75", "Paris", "11"), ("69", "Rhône", "84")):
+        Departement.objects.create(code=code, name=name, region_id=region)
+    rows = [
+        ("35238", "Rennes", "35", "53", 227830, 48.1116, -1.6803, "35000 35200 35700"),
+        ("29019", "Brest", "29", "53", 139619, 48.4084, -4.5015, "29200"),
+        ("29232", "Quimper", "29", "53", 63513, 47.9961, -4.1025, "29000"),
+        ("75056", "Paris", "75", "11", 2133111, 48.8589, 2.3469, "75001 75002"),
+        ("69123", "Lyon", "69", "84", 522250, 45.7580, 4.8351, "69001 69002"),
+    ]
+    for code, name, dep, region, pop, lat, lon, postal in rows:
+        Commune.objects.create(code=code, name=name, search_name=name.lower(), departement_id=dep,
+                               region_id=region, population=pop, latitude=lat, longitude=lon, postal_codes=postal)
+    Commune.objects.create(code="75101", name="Paris 1er Arrondissement", search_name="paris 1er arrondissement",
+                           kind=CommuneKind.ARRONDISSEMENT, departement_id="75", region_id="11", parent_id="75056",
+                           population=15917, latitude=48.8626, longitude=2.3363, postal_codes="75001")
+
+
+@pytest.fixture
+def call_2013(territory) -> Call:
+    text = (ROOT / "calls" / "fablabs-2013.toml").read_text(encoding="utf-8")
+    return load_call(text=text, source_path="calls/fablabs-2013.toml").call
+
+
+@pytest.fixture
+def personas(db) -> dict[str, User]:
+    users = {}
+    for name, role in PERSONA_ROLES.items():
+        email = f"{name.replace('_', '-')}@test.example"
+        if role == Role.ADMIN:
+            users[name] = User.objects.create_superuser(email, DEMO_PASSWORD, full_name=name)
+        else:
+            users[name] = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role)
+    return users
