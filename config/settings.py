@@ -17,7 +17,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("POLLEN_DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "pollen-dev-only-not-secret")  # noqa: S105
+SECRET_KEY = os.environ.get("SECRET_KEY", "pollen-dev-only-not-secret")
 if not DEBUG and SECRET_KEY.startswith("pollen-dev"):
     raise RuntimeError("SECRET_KEY doit être défini quand POLLEN_DEBUG=0.")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -94,6 +94,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # A file, not shared-cache memory, so the live server thread of browser tests can wait for locks.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     # WAL and a busy timeout let concurrent writers queue instead of failing.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -129,7 +131,9 @@ STATICFILES_DIRS = [BASE_DIR / "pollen" / "static"]
 # Django 6.1's MAILERS; the console backend by default prints mail instead of sending it.
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
         "OPTIONS": {
             k: v
             for k, v in {

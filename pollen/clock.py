@@ -51,7 +51,6 @@ def is_shifted() -> bool:
     return bool(settings.CLOCK_START)
 
 
-
 def paris(moment: dt.datetime) -> str:
     """'13/09/2013 à 23:59:59' in Paris time, for receipts and messages."""
     return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M:%S")

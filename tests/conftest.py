@@ -33,7 +33,9 @@ def _no_network(monkeypatch):
 
     def guarded(self, address):
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and not (host.startswith("127.") or host in {"localhost", "::1"} or "/" in host):
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in {"localhost", "::1"} or "/" in host
+        ):
             raise RuntimeError(f"network access blocked in tests: {address}")
         return real_connect(self, address)
 
@@ -58,8 +60,12 @@ def territory(db):
     """A few real communes; Paris both as a commune and as its first arrondissement."""
     for code, name in (("53", "Bretagne"), ("11", "Île-de-France"), ("84", "Auvergne-Rhône-Alpes")):
         Region.objects.create(code=code, name=name)
-    for code, name, region in (("35", "Ille-et-Vilaine", "53"), ("29", "Finistère", "53"),
-                               ("75", "Paris", "11"), ("69", "Rhône", "84")):
+    for code, name, region in (
+        ("35", "Ille-et-Vilaine", "53"),
+        ("29", "Finistère", "53"),
+        ("75", "Paris", "11"),
+        ("69", "Rhône", "84"),
+    ):
         Departement.objects.create(code=code, name=name, region_id=region)
     rows = [
         ("35238", "Rennes", "35", "53", 227830, 48.1116, -1.6803, "35000 35200 35700"),
@@ -69,11 +75,30 @@ def territory(db):
         ("69123", "Lyon", "69", "84", 522250, 45.7580, 4.8351, "69001 69002"),
     ]
     for code, name, dep, region, pop, lat, lon, postal in rows:
-        Commune.objects.create(code=code, name=name, search_name=name.lower(), departement_id=dep,
-                               region_id=region, population=pop, latitude=lat, longitude=lon, postal_codes=postal)
-    Commune.objects.create(code="75101", name="Paris 1er Arrondissement", search_name="paris 1er arrondissement",
-                           kind=CommuneKind.ARRONDISSEMENT, departement_id="75", region_id="11", parent_id="75056",
-                           population=15917, latitude=48.8626, longitude=2.3363, postal_codes="75001")
+        Commune.objects.create(
+            code=code,
+            name=name,
+            search_name=name.lower(),
+            departement_id=dep,
+            region_id=region,
+            population=pop,
+            latitude=lat,
+            longitude=lon,
+            postal_codes=postal,
+        )
+    Commune.objects.create(
+        code="75101",
+        name="Paris 1er Arrondissement",
+        search_name="paris 1er arrondissement",
+        kind=CommuneKind.ARRONDISSEMENT,
+        departement_id="75",
+        region_id="11",
+        parent_id="75056",
+        population=15917,
+        latitude=48.8626,
+        longitude=2.3363,
+        postal_codes="75001",
+    )
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ class UserAdmin(BaseUserAdmin):
         ("Profil", {"fields": ("full_name", "role", "organisation")}),
         ("Droits", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
+    )
 
 
 @admin.register(Organisation)

@@ -8,7 +8,11 @@ from django.urls import NoReverseMatch, reverse
 from pollen import clock
 
 # Menu entries of apps that may not be installed yet; each is shown once its URL exists.
-_NAV = [("places:directory", "Fablabs"), ("places:coverage", "Couverture"), ("opendata:index", "Données ouvertes")]
+_NAV = [
+    ("places:directory", "Fablabs"),
+    ("places:coverage", "Couverture"),
+    ("opendata:index", "Données ouvertes"),
+]
 
 
 def _nav() -> list[dict[str, str]]:
@@ -22,4 +26,8 @@ def _nav() -> list[dict[str, str]]:
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
-    return {"clock_shifted": clock.is_shifted(), "platform_now": clock.now(), "platform_nav": _nav()}
+    return {
+        "clock_shifted": clock.is_shifted(),
+        "platform_now": clock.now(),
+        "platform_nav": _nav(),
+    }

@@ -11,7 +11,9 @@ from pollen.territory.forms import CommuneField
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label="Adresse électronique", widget=forms.EmailInput(attrs={"autofocus": True}))
+    username = forms.EmailField(
+        label="Adresse électronique", widget=forms.EmailInput(attrs={"autofocus": True})
+    )
     error_messages = {
         "invalid_login": "Adresse électronique ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
@@ -20,14 +22,21 @@ class LoginForm(AuthenticationForm):
 
 class OrganisationForm(forms.Form):
     legal_name = forms.CharField(label="Raison sociale", max_length=200)
-    siret = forms.CharField(label="Numéro SIRET", max_length=20, help_text="14 chiffres, ex. 362 521 879 00034")
+    siret = forms.CharField(
+        label="Numéro SIRET", max_length=20, help_text="14 chiffres, ex. 362 521 879 00034"
+    )
     legal_form = forms.ChoiceField(label="Forme juridique", choices=LegalForm.choices)
     address = forms.CharField(label="Adresse", max_length=300, required=False)
     commune = CommuneField(label="Commune")
     website = forms.URLField(label="Site web", required=False, assume_scheme="https")
-    is_fablab = forms.BooleanField(label="La structure est un atelier de fabrication numérique (fablab)", required=False)
+    is_fablab = forms.BooleanField(
+        label="La structure est un atelier de fabrication numérique (fablab)", required=False
+    )
     machines = forms.MultipleChoiceField(
-        label="Machines", choices=Machine.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label="Machines",
+        choices=Machine.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     opening_hours = forms.CharField(
         label="Horaires d'ouverture",

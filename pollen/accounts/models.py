@@ -1,7 +1,10 @@
 """People, their role on the platform, and the organisations (fablabs) applicants belong to."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,13 +66,20 @@ class Organisation(models.Model):
     legal_form = models.CharField(_("forme juridique"), max_length=32, choices=LegalForm.choices)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     commune = models.ForeignKey(
-        "territory.Commune", verbose_name=_("commune"), null=True, on_delete=models.PROTECT, related_name="+"
+        "territory.Commune",
+        verbose_name=_("commune"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     website = models.URLField(_("site web"), blank=True)
     is_fablab = models.BooleanField(_("c'est un fablab"), default=True)
     machines = models.JSONField(_("machines"), default=list, blank=True)
     opening_hours = models.CharField(
-        _("horaires d'ouverture"), max_length=255, blank=True, help_text=_("Format OpenStreetMap, ex. Mo-Fr 10:00-18:00")
+        _("horaires d'ouverture"),
+        max_length=255,
+        blank=True,
+        help_text=_("Format OpenStreetMap, ex. Mo-Fr 10:00-18:00"),
     )
     is_fictitious = models.BooleanField(default=False, help_text="Données de démonstration.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -100,7 +110,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         ordering = ["email"]
@@ -109,8 +119,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def has_role(self, *roles: str) -> bool:
-        return self.is_active and (self.role in roles or (self.is_superuser and Role.ADMIN in roles))
+        return self.is_active and (
+            self.role in roles or (self.is_superuser and Role.ADMIN in roles)
+        )
 
     @property
     def is_programme_staff(self) -> bool:
         return self.is_active and (self.role in STAFF_ROLES or self.is_superuser)
+
+
+class AuthedRequest(HttpRequest):
+    """A request behind login_required: its user is one of ours (for typing views)."""
+
+    user: User
+    htmx: Any

@@ -8,7 +8,14 @@ from pollen.accounts.models import Organisation, User
 from pollen.audit.services import record_event
 
 PROFILE_FIELDS = (
-    "legal_name", "siret", "legal_form", "address", "website", "is_fablab", "machines", "opening_hours",
+    "legal_name",
+    "siret",
+    "legal_form",
+    "address",
+    "website",
+    "is_fablab",
+    "machines",
+    "opening_hours",
 )
 
 
@@ -19,7 +26,9 @@ def _state(org: Organisation) -> dict[str, Any]:
 
 
 @transaction.atomic
-def save_organisation(*, acting_user: User, organisation: Organisation | None, data: dict[str, Any]) -> Organisation:
+def save_organisation(
+    *, acting_user: User, organisation: Organisation | None, data: dict[str, Any]
+) -> Organisation:
     """Create the applicant's organisation (and attach them to it) or update it; audited."""
     before = _state(organisation) if organisation else None
     org = organisation or Organisation()

@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from pollen.accounts.forms import LoginForm, OrganisationForm
-from pollen.accounts.models import Role
+from pollen.accounts.models import AuthedRequest, Role
 from pollen.accounts.services import save_organisation
 from pollen.applications.selectors import applications_of
 from pollen.calls.selectors import published_calls
@@ -20,27 +20,31 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    applications = applications_of(user)[:200]  # type: ignore[arg-type]
+    applications = applications_of(user)[:200]
     return render(
         request,
         "accounts/dashboard.html",
-        {"applications": applications, "calls": published_calls(), "is_applicant": user.role == Role.APPLICANT},  # type: ignore[union-attr]
+        {
+            "applications": applications,
+            "calls": published_calls(),
+            "is_applicant": user.role == Role.APPLICANT,
+        },
     )
 
 
 @login_required
-def organisation(request: HttpRequest) -> HttpResponse:
+def organisation(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    if user.role != Role.APPLICANT:  # type: ignore[union-attr]
+    if user.role != Role.APPLICANT:
         messages.info(request, "Seuls les porteurs de projet ont une fiche de structure.")
         return redirect("accounts:dashboard")
-    org = user.organisation  # type: ignore[union-attr]
+    org = user.organisation
     if request.method == "POST":
         form = OrganisationForm(request.POST)
         if form.is_valid():
-            save_organisation(acting_user=user, organisation=org, data=form.cleaned_data)  # type: ignore[arg-type]
+            save_organisation(acting_user=user, organisation=org, data=form.cleaned_data)
             messages.success(request, "La fiche de votre structure est enregistrée.")
             return redirect(request.GET.get("next") or "accounts:dashboard")
     else:

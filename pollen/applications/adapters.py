@@ -12,7 +12,9 @@ from pollen.domain.exchange import ApplicantRecord, ApplicationRecord, ProjectRe
 def budget_of(application: Application) -> Budget:
     """Uses prefetched lines when the caller prefetched them."""
     return Budget(
-        expenses=tuple(ExpenseLine(e.label, e.category, e.amount) for e in application.expense_lines.all()),
+        expenses=tuple(
+            ExpenseLine(e.label, e.category, e.amount) for e in application.expense_lines.all()
+        ),
         resources=tuple(
             ResourceLine(r.label, ResourceKind(r.kind), ResourceStatus(r.status), r.amount)
             for r in application.resource_lines.all()
@@ -24,7 +26,9 @@ def active_documents(application: Application) -> list[Document]:
     return [d for d in application.documents.all() if d.removed_at is None]
 
 
-def facts_of(application: Application, moment: dt.datetime, *, submitted: bool = False) -> eligibility.ApplicationFacts:
+def facts_of(
+    application: Application, moment: dt.datetime, *, submitted: bool = False
+) -> eligibility.ApplicationFacts:
     org = application.organisation
     commune = org.commune
     return eligibility.ApplicationFacts(
@@ -41,11 +45,17 @@ def facts_of(application: Application, moment: dt.datetime, *, submitted: bool =
     )
 
 
-def check(application: Application, moment: dt.datetime, *, submitted: bool = False) -> eligibility.EligibilityResult:
-    return eligibility.check(application.call.spec, facts_of(application, moment, submitted=submitted))
+def check(
+    application: Application, moment: dt.datetime, *, submitted: bool = False
+) -> eligibility.EligibilityResult:
+    return eligibility.check(
+        application.call.spec, facts_of(application, moment, submitted=submitted)
+    )
 
 
-def record_of(application: Application, submitted_at: dt.datetime | None = None) -> ApplicationRecord:
+def record_of(
+    application: Application, submitted_at: dt.datetime | None = None
+) -> ApplicationRecord:
     org = application.organisation
     return ApplicationRecord(
         call=application.call.slug,
@@ -56,14 +66,18 @@ def record_of(application: Application, submitted_at: dt.datetime | None = None)
             commune_insee=org.commune_id or "",
             is_fablab=org.is_fablab,
         ),
-        project=ProjectRecord(title=application.title, kind=application.kind, summary=application.summary),
+        project=ProjectRecord(
+            title=application.title, kind=application.kind, summary=application.summary
+        ),
         budget=budget_of(application),
         documents=frozenset(d.doc_type for d in active_documents(application)),
         submitted_at=submitted_at,
     )
 
 
-def snapshot_of(application: Application, submitted_at: dt.datetime, round_number: int) -> dict[str, Any]:
+def snapshot_of(
+    application: Application, submitted_at: dt.datetime, round_number: int
+) -> dict[str, Any]:
     """Everything the receipt vouches for: the exchange record plus each document's fingerprint."""
     call = application.call
     data = to_exchange(record_of(application, submitted_at))

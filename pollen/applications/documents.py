@@ -4,7 +4,6 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-
 ACCEPTED = {
     "application/pdf": "PDF",
     "image/png": "image PNG",

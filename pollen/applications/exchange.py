@@ -31,7 +31,9 @@ def call_spec(slug: str) -> CallSpec:
     return parse_call(path.read_text(encoding="utf-8"))
 
 
-def facts_of_record(record: ApplicationRecord, spec: CallSpec, now: dt.datetime) -> eligibility.ApplicationFacts:
+def facts_of_record(
+    record: ApplicationRecord, spec: CallSpec, now: dt.datetime
+) -> eligibility.ApplicationFacts:
     commune = Commune.objects.filter(code=record.applicant.commune_insee).first()
     moment = localise(record.submitted_at, spec) if record.submitted_at else now
     return eligibility.ApplicationFacts(
@@ -65,7 +67,9 @@ def export_applications(call: Call) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def import_application(record: ApplicationRecord, *, acting_user: User, fictitious: bool = False) -> Application:
+def import_application(
+    record: ApplicationRecord, *, acting_user: User, fictitious: bool = False
+) -> Application:
     """A draft from a file: the organisation is found by SIRET or created; documents are not files here."""
     call = Call.objects.get(slug=record.call)
     org = Organisation.objects.filter(siret=record.applicant.siret).first()
@@ -74,19 +78,32 @@ def import_application(record: ApplicationRecord, *, acting_user: User, fictitio
         org = Organisation.objects.create(
             legal_name=record.applicant.name,
             siret=record.applicant.siret,
-            legal_form=record.applicant.legal_form if record.applicant.legal_form in legal_forms else LegalForm.OTHER,
+            legal_form=record.applicant.legal_form
+            if record.applicant.legal_form in legal_forms
+            else LegalForm.OTHER,
             commune=Commune.objects.filter(code=record.applicant.commune_insee).first(),
             is_fablab=record.applicant.is_fablab,
             is_fictitious=fictitious,
         )
-        record_event(actor=acting_user, action="organisation.created", obj=org, after={"siret": org.siret})
+        record_event(
+            actor=acting_user, action="organisation.created", obj=org, after={"siret": org.siret}
+        )
     application = create_application(
-        acting_user=acting_user, call=call, organisation=org, title=record.project.title,
-        kind=record.project.kind, summary=record.project.summary, enforce_open=False,
+        acting_user=acting_user,
+        call=call,
+        organisation=org,
+        title=record.project.title,
+        kind=record.project.kind,
+        summary=record.project.summary,
+        enforce_open=False,
     )
     application = save_draft(
-        acting_user=acting_user, application=application, title=record.project.title,
-        summary=record.project.summary, kind=record.project.kind, budget=record.budget,
+        acting_user=acting_user,
+        application=application,
+        title=record.project.title,
+        summary=record.project.summary,
+        kind=record.project.kind,
+        budget=record.budget,
     )
     if fictitious:
         Application.objects.filter(pk=application.pk).update(is_fictitious=True)

@@ -35,8 +35,12 @@ class EuroField(forms.Field):
 
 class ProjectForm(forms.Form):
     title = forms.CharField(label="Titre du projet", max_length=200)
-    kind = forms.ChoiceField(label="Nature du projet", choices=Kind.choices, widget=forms.RadioSelect)
-    summary = forms.CharField(label="Résumé du projet", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    kind = forms.ChoiceField(
+        label="Nature du projet", choices=Kind.choices, widget=forms.RadioSelect
+    )
+    summary = forms.CharField(
+        label="Résumé du projet", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     subsidy = EuroField(label="Subvention demandée (€)", required=False)
 
 
@@ -47,7 +51,7 @@ class ExpenseForm(forms.Form):
 
     def __init__(self, *args: Any, categories: list[tuple[str, str]] = (), **kwargs: Any):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "— catégorie —"), *categories]
+        self.fields["category"].choices = [("", "— catégorie —"), *categories]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -73,8 +77,12 @@ STATUSES = [(ResourceStatus.ACQUIRED.value, "Acquis"), (ResourceStatus.REQUESTED
 
 class ResourceForm(forms.Form):
     label = forms.CharField(label="Financeur", max_length=200, required=False)
-    kind = forms.ChoiceField(label="Nature", choices=[("", "— nature —"), *COFUNDER_KINDS], required=False)
-    status = forms.ChoiceField(label="Statut", choices=STATUSES, required=False, initial="requested")
+    kind = forms.ChoiceField(
+        label="Nature", choices=[("", "— nature —"), *COFUNDER_KINDS], required=False
+    )
+    status = forms.ChoiceField(
+        label="Statut", choices=STATUSES, required=False, initial="requested"
+    )
     amount = EuroField(label="Montant (€)", required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -103,13 +111,20 @@ def budget_from_forms(project: ProjectForm, expenses: Any, resources: Any) -> Bu
     expense_lines = tuple(
         ExpenseLine(f.cleaned_data["label"], f.cleaned_data["category"], f.cleaned_data["amount"])
         for f in expenses.forms
-        if f.is_valid() and f.cleaned_data.get("amount") is not None and f.cleaned_data.get("category")
+        if f.is_valid()
+        and f.cleaned_data.get("amount") is not None
+        and f.cleaned_data.get("category")
     )
     resource_lines = []
     subsidy = project.cleaned_data.get("subsidy") if project.is_valid() else None
     if subsidy is not None:
         resource_lines.append(
-            ResourceLine("Subvention demandée", ResourceKind.REQUESTED_SUBSIDY, ResourceStatus.REQUESTED, subsidy)
+            ResourceLine(
+                "Subvention demandée",
+                ResourceKind.REQUESTED_SUBSIDY,
+                ResourceStatus.REQUESTED,
+                subsidy,
+            )
         )
     resource_lines.extend(
         ResourceLine(

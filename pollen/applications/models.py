@@ -43,11 +43,17 @@ class Application(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="applications"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("titre du projet"), max_length=200)
     summary = models.TextField(_("résumé"), blank=True)
-    kind = models.CharField(_("nature du projet"), max_length=16, choices=Kind.choices, default=Kind.IMPROVEMENT)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    kind = models.CharField(
+        _("nature du projet"), max_length=16, choices=Kind.choices, default=Kind.IMPROVEMENT
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     # The submission round: 1 for the first submission, +1 each time an instructor reopens it.
     round = models.PositiveIntegerField(default=1)
     # Cached outcome of the last eligibility check, for lists and filters.
@@ -72,7 +78,9 @@ class Application(models.Model):
 
 
 class ExpenseLine(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="expense_lines")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="expense_lines"
+    )
     position = models.PositiveIntegerField(default=0)
     label = models.CharField(_("libellé"), max_length=200)
     category = models.CharField(_("catégorie"), max_length=32)
@@ -80,22 +88,39 @@ class ExpenseLine(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="expense_amount_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="expense_amount_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.category}) : {self.amount} €"
 
 
 class ResourceLine(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="resource_lines")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="resource_lines"
+    )
     position = models.PositiveIntegerField(default=0)
     label = models.CharField(_("financeur"), max_length=200)
-    kind = models.CharField(_("nature"), max_length=20, choices=[(k.value, k.value) for k in ResourceKind])
+    kind = models.CharField(
+        _("nature"), max_length=20, choices=[(k.value, k.value) for k in ResourceKind]
+    )
     status = models.CharField(
-        _("statut"), max_length=10, choices=[(s.value, s.value) for s in ResourceStatus], default="requested"
+        _("statut"),
+        max_length=10,
+        choices=[(s.value, s.value) for s in ResourceStatus],
+        default="requested",
     )
     amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["position", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="resource_amount_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="resource_amount_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.kind}, {self.status}) : {self.amount} €"
 
 
 def document_path(instance: "Document", filename: str) -> str:
@@ -106,12 +131,14 @@ def document_path(instance: "Document", filename: str) -> str:
 class Document(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     doc_type = models.CharField(_("pièce"), max_length=32)
-    file = models.FileField(storage=private_storage, upload_to=document_path, max_length=300)
+    file = models.FileField(storage=private_storage, upload_to=document_path, max_length=300)  # type: ignore[arg-type]
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField()
     # Removing a document hides it; the file stays, since a receipt may vouch for it.
     removed_at = models.DateTimeField(null=True, blank=True)
@@ -119,14 +146,21 @@ class Document(models.Model):
     class Meta:
         ordering = ["doc_type", "uploaded_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.doc_type} : {self.original_name}"
+
 
 class Submission(models.Model):
     """An exact, frozen copy of what was submitted, and when: the receipt vouches for it."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="submissions")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="submissions"
+    )
     round = models.PositiveIntegerField()
     submitted_at = models.DateTimeField()
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     snapshot = models.TextField()
     snapshot_sha256 = models.CharField(max_length=64)
     receipt_number = models.CharField(max_length=80, unique=True)
@@ -136,5 +170,10 @@ class Submission(models.Model):
     class Meta:
         ordering = ["application", "round"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "round"], name="one_submission_per_round")
+            models.UniqueConstraint(
+                fields=["application", "round"], name="one_submission_per_round"
+            )
         ]
+
+    def __str__(self) -> str:
+        return self.receipt_number

@@ -18,30 +18,54 @@ def receipt_pdf(submission: Submission) -> bytes:
     snapshot = json.loads(submission.snapshot)
     application = submission.application
     styles = getSampleStyleSheet()
-    mono = ParagraphStyle("mono", parent=styles["Normal"], fontName="Courier", fontSize=8, leading=10)
+    mono = ParagraphStyle(
+        "mono", parent=styles["Normal"], fontName="Courier", fontSize=8, leading=10
+    )
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, title=f"Accusé de réception {submission.receipt_number}",
-        author="Pollen", leftMargin=20 * mm, rightMargin=20 * mm,
+        buffer,
+        pagesize=A4,
+        title=f"Accusé de réception {submission.receipt_number}",
+        author="Pollen",
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
     )
-    expenses = sum((parse_eur(e["amount_eur"]) for e in snapshot["budget"]["expenses"]), parse_eur("0"))
+    expenses = sum(
+        (parse_eur(e["amount_eur"]) for e in snapshot["budget"]["expenses"]), parse_eur("0")
+    )
     subsidy = sum(
-        (parse_eur(r["amount_eur"]) for r in snapshot["budget"]["resources"] if r["kind"] == "requested_subsidy"),
+        (
+            parse_eur(r["amount_eur"])
+            for r in snapshot["budget"]["resources"]
+            if r["kind"] == "requested_subsidy"
+        ),
         parse_eur("0"),
     )
     rows = [
         ["Numéro", submission.receipt_number],
         ["Déposée le", f"{clock.paris(submission.submitted_at)} (heure de Paris)"],
-        ["Appel", f"{application.call.title} ({application.call.slug}, version {submission.call_version})"],
+        [
+            "Appel",
+            f"{application.call.title} ({application.call.slug}, version {submission.call_version})",
+        ],
         ["Porteur", f"{snapshot['applicant']['name']} — SIRET {snapshot['applicant']['siret']}"],
         ["Projet", snapshot["project"]["title"]],
         ["Coût total", format_eur(expenses)],
         ["Subvention demandée", format_eur(subsidy)],
-        ["Pièces", ", ".join(f"{d['doc_type']} ({d['name']})" for d in snapshot["document_files"]) or "—"],
+        [
+            "Pièces",
+            ", ".join(f"{d['doc_type']} ({d['name']})" for d in snapshot["document_files"]) or "—",
+        ],
     ]
-    table = Table([[Paragraph(a, styles["Normal"]), Paragraph(b, styles["Normal"])] for a, b in rows],
-                  colWidths=[45 * mm, 125 * mm])
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table = Table(
+        [[Paragraph(a, styles["Normal"]), Paragraph(b, styles["Normal"])] for a, b in rows],
+        colWidths=[45 * mm, 125 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        )
+    )
     story = [
         Paragraph("Accusé de réception de candidature", styles["Title"]),
         Paragraph(f"{application.call.funder}", styles["Normal"]),

@@ -19,8 +19,12 @@ class Decision:
 
 
 def _with_budget(qs: QuerySet[Application]) -> QuerySet[Application]:
-    return qs.select_related("call", "organisation", "organisation__commune", "created_by").prefetch_related(
-        "expense_lines", "resource_lines", Prefetch("documents", queryset=Document.objects.order_by("doc_type", "id"))
+    return qs.select_related(
+        "call", "organisation", "organisation__commune", "created_by"
+    ).prefetch_related(
+        "expense_lines",
+        "resource_lines",
+        Prefetch("documents", queryset=Document.objects.order_by("doc_type", "id")),
     )
 
 
@@ -69,8 +73,9 @@ def access_document(user: User, application_pk: int, document_pk: int) -> Docume
 def access_submission(user: User, application_pk: int, round_number: int) -> Submission:
     application = access_application(user, application_pk)
     submission = (
-        Submission.objects.select_related("application", "application__call", "application__organisation",
-                                          "submitted_by")
+        Submission.objects.select_related(
+            "application", "application__call", "application__organisation", "submitted_by"
+        )
         .filter(application=application, round=round_number)
         .first()
     )

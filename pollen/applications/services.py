@@ -56,12 +56,16 @@ def _state(application: Application) -> dict[str, Any]:
 def refresh_eligibility(application: Application) -> EligibilityResult:
     """Recompute the cached verdict and totals used by lists and filters."""
     result = adapters.check(application, clock.now())
-    figures = domain_budget.figures(adapters.budget_of(application), application.call.spec.investment_categories)
+    figures = domain_budget.figures(
+        adapters.budget_of(application), application.call.spec.investment_categories
+    )
     application.eligible = result.eligible
     application.failed_rules = list(result.failed)
     application.requested_amount = figures.subsidy
     application.total_expenses = figures.total_expenses
-    application.save(update_fields=["eligible", "failed_rules", "requested_amount", "total_expenses"])
+    application.save(
+        update_fields=["eligible", "failed_rules", "requested_amount", "total_expenses"]
+    )
     return result
 
 
@@ -78,7 +82,9 @@ def create_application(
 ) -> Application:
     """A new draft; imports of past applications pass enforce_open=False."""
     if enforce_open and not call.spec.is_open_at(clock.now()):
-        raise ApplicationError("Cet appel n'est pas ouvert : il n'accepte pas de nouvelle candidature.")
+        raise ApplicationError(
+            "Cet appel n'est pas ouvert : il n'accepte pas de nouvelle candidature."
+        )
     now = clock.now()
     application = Application.objects.create(
         call=call,
@@ -91,7 +97,9 @@ def create_application(
         updated_at=now,
     )
     refresh_eligibility(application)
-    record_event(actor=acting_user, action="application.created", obj=application, after=_state(application))
+    record_event(
+        actor=acting_user, action="application.created", obj=application, after=_state(application)
+    )
     return application
 
 
@@ -120,24 +128,39 @@ def save_draft(
     application.expense_lines.all().delete()
     application.resource_lines.all().delete()
     ExpenseLine.objects.bulk_create(
-        ExpenseLine(application=application, position=i, label=e.label, category=e.category, amount=e.amount)
+        ExpenseLine(
+            application=application, position=i, label=e.label, category=e.category, amount=e.amount
+        )
         for i, e in enumerate(budget.expenses)
     )
     ResourceLine.objects.bulk_create(
         ResourceLine(
-            application=application, position=i, label=r.label, kind=r.kind, status=r.status, amount=r.amount
+            application=application,
+            position=i,
+            label=r.label,
+            kind=r.kind,
+            status=r.status,
+            amount=r.amount,
         )
         for i, r in enumerate(budget.resources)
     )
     refresh_eligibility(application)
     after = _state(application)
     if after != before:
-        record_event(actor=acting_user, action="application.edited", obj=application, before=before, after=after)
+        record_event(
+            actor=acting_user,
+            action="application.edited",
+            obj=application,
+            before=before,
+            after=after,
+        )
     return application
 
 
 @transaction.atomic
-def add_document(*, acting_user: User, application: Application, doc_type: str, upload: UploadedFile) -> Document:
+def add_document(
+    *, acting_user: User, application: Application, doc_type: str, upload: UploadedFile
+) -> Document:
     application = Application.objects.select_for_update().get(pk=application.pk)
     _ensure_editable(application)
     if doc_type not in {d.id for d in application.call.spec.documents}:
@@ -164,7 +187,12 @@ def add_document(*, acting_user: User, application: Application, doc_type: str, 
         actor=acting_user,
         action="document.added",
         obj=application,
-        after={"document": document.pk, "doc_type": doc_type, "sha256": document.sha256, "size": document.size},
+        after={
+            "document": document.pk,
+            "doc_type": doc_type,
+            "sha256": document.sha256,
+            "size": document.size,
+        },
     )
     return document
 
@@ -189,7 +217,7 @@ def _notify_receipt(submission: Submission) -> None:
     user = submission.submitted_by
     try:
         _send_receipt(submission, user)
-    except Exception:  # noqa: BLE001 - any mail transport error
+    except Exception:
         logger.exception("receipt mail failed for %s", submission.receipt_number)
 
 
@@ -215,7 +243,9 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                 .select_related("call", "organisation", "organisation__commune")
                 .get(pk=application_id)
             )
-            existing = Submission.objects.filter(application=application, round=application.round).first()
+            existing = Submission.objects.filter(
+                application=application, round=application.round
+            ).first()
             if existing is not None:
                 return SubmitOutcome(existing, created=False)
             _ensure_editable(application)
@@ -223,7 +253,9 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
             moment = clock.now()
             result = adapters.check(application, moment, submitted=True)
             if not result.eligible:
-                raise SubmissionRefused("La candidature ne respecte pas toutes les règles de l'appel.", result)
+                raise SubmissionRefused(
+                    "La candidature ne respecte pas toutes les règles de l'appel.", result
+                )
             snapshot = canonical_json(adapters.snapshot_of(application, moment, application.round))
             submission = Submission.objects.create(
                 application=application,
@@ -232,7 +264,9 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                 submitted_by=acting_user,
                 snapshot=snapshot,
                 snapshot_sha256=sha256_hex(snapshot),
-                receipt_number=receipt_number(application.call.slug, application.pk, application.round),
+                receipt_number=receipt_number(
+                    application.call.slug, application.pk, application.round
+                ),
                 call_version=application.call.version,
                 call_sha256=application.call.source_sha256,
             )
@@ -245,15 +279,20 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                 action="application.submitted",
                 obj=application,
                 before={"status": before_status},
-                after={"status": Status.SUBMITTED, "receipt": submission.receipt_number,
-                       "sha256": submission.snapshot_sha256},
+                after={
+                    "status": Status.SUBMITTED,
+                    "receipt": submission.receipt_number,
+                    "sha256": submission.snapshot_sha256,
+                },
             )
             transaction.on_commit(lambda: _notify_receipt(submission))
             return SubmitOutcome(submission, created=True)
     except IntegrityError:
         # A concurrent request won the race for this round: hand back its receipt.
         application = Application.objects.get(pk=application_id)
-        return SubmitOutcome(Submission.objects.get(application=application, round=application.round), False)
+        return SubmitOutcome(
+            Submission.objects.get(application=application, round=application.round), False
+        )
 
 
 @transaction.atomic

@@ -6,12 +6,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from pollen import clock
-from pollen.accounts.models import Role
+from pollen.accounts.models import AuthedRequest, Role
 from pollen.applications import adapters, forms, selectors, services
 from pollen.applications.documents import DocumentRejected
 from pollen.applications.models import Application, Kind
@@ -23,18 +23,32 @@ from pollen.domain import eligibility
 from pollen.domain.budget import ResourceKind
 
 
-def _initial(application: Application) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    subsidy = sum(
-        (r.amount for r in application.resource_lines.all() if r.kind == ResourceKind.REQUESTED_SUBSIDY), None
-    )
-    project = {"title": application.title, "kind": application.kind, "summary": application.summary,
-               "subsidy": f"{subsidy:.2f}".replace(".", ",") if subsidy is not None else ""}
+def _initial(
+    application: Application,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    asked = [
+        r.amount
+        for r in application.resource_lines.all()
+        if r.kind == ResourceKind.REQUESTED_SUBSIDY
+    ]
+    subsidy = sum(asked) if asked else None
+    project = {
+        "title": application.title,
+        "kind": application.kind,
+        "summary": application.summary,
+        "subsidy": f"{subsidy:.2f}".replace(".", ",") if subsidy is not None else "",
+    }
     expenses = [
         {"label": e.label, "category": e.category, "amount": f"{e.amount:.2f}".replace(".", ",")}
         for e in application.expense_lines.all()
     ]
     resources = [
-        {"label": r.label, "kind": r.kind, "status": r.status, "amount": f"{r.amount:.2f}".replace(".", ",")}
+        {
+            "label": r.label,
+            "kind": r.kind,
+            "status": r.status,
+            "amount": f"{r.amount:.2f}".replace(".", ","),
+        }
         for r in application.resource_lines.all()
         if r.kind != ResourceKind.REQUESTED_SUBSIDY
     ]
@@ -50,11 +64,15 @@ def _bound_forms(application: Application, data: Any = None) -> dict[str, Any]:
             "expense_formset": forms.ExpenseFormSet(
                 initial=expenses or [{}], prefix="expenses", form_kwargs={"categories": categories}
             ),
-            "resource_formset": forms.ResourceFormSet(initial=resources or [{}], prefix="resources"),
+            "resource_formset": forms.ResourceFormSet(
+                initial=resources or [{}], prefix="resources"
+            ),
         }
     return {
         "project_form": forms.ProjectForm(data),
-        "expense_formset": forms.ExpenseFormSet(data, prefix="expenses", form_kwargs={"categories": categories}),
+        "expense_formset": forms.ExpenseFormSet(
+            data, prefix="expenses", form_kwargs={"categories": categories}
+        ),
         "resource_formset": forms.ResourceFormSet(data, prefix="resources"),
     }
 
@@ -74,9 +92,15 @@ def _all_valid(bound: dict[str, Any]) -> bool:
 
 
 def _form_errors(bound: dict[str, Any]) -> list[str]:
-    errors = [f"{bound['project_form'].fields[k].label} : {' '.join(v)}" for k, v in bound["project_form"].errors.items()
-              if k in bound["project_form"].fields]
-    for name, formset in (("Dépense", bound["expense_formset"]), ("Financeur", bound["resource_formset"])):
+    errors = [
+        f"{bound['project_form'].fields[k].label} : {' '.join(v)}"
+        for k, v in bound["project_form"].errors.items()
+        if k in bound["project_form"].fields
+    ]
+    for name, formset in (
+        ("Dépense", bound["expense_formset"]),
+        ("Financeur", bound["resource_formset"]),
+    ):
         for i, form in enumerate(formset.forms, start=1):
             for field, messages_ in form.errors.items():
                 label = form.fields[field].label if field in form.fields else field
@@ -85,22 +109,24 @@ def _form_errors(bound: dict[str, Any]) -> list[str]:
 
 
 @login_required
-def new_application(request: HttpRequest, slug: str) -> HttpResponse:
+def new_application(request: AuthedRequest, slug: str) -> HttpResponse:
     call = get_object_or_404(Call, slug=slug, is_published=True)
     user = request.user
-    if user.role != Role.APPLICANT:  # type: ignore[union-attr]
+    if user.role != Role.APPLICANT:
         raise PermissionDenied("Seuls les porteurs de projet peuvent candidater.")
-    if user.organisation is None:  # type: ignore[union-attr]
-        messages.info(request, "Décrivez d'abord votre structure : elle sera reprise dans chaque candidature.")
+    if user.organisation is None:
+        messages.info(
+            request, "Décrivez d'abord votre structure : elle sera reprise dans chaque candidature."
+        )
         return redirect(f"/espace/structure/?next=/appels/{call.slug}/candidater/")
     if request.method == "POST":
         form = forms.ProjectForm(request.POST)
         if form.is_valid():
             try:
                 application = services.create_application(
-                    acting_user=user,  # type: ignore[arg-type]
+                    acting_user=user,
                     call=call,
-                    organisation=user.organisation,  # type: ignore[union-attr]
+                    organisation=user.organisation,
                     title=form.cleaned_data["title"],
                     kind=form.cleaned_data["kind"],
                     summary=form.cleaned_data["summary"],
@@ -115,42 +141,60 @@ def new_application(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.access_application(request.user, pk)  # type: ignore[arg-type]
-    decision = selectors.can_edit(request.user, application)  # type: ignore[arg-type]
+def edit_application(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = selectors.access_application(request.user, pk)
+    decision = selectors.can_edit(request.user, application)
     if not decision:
         messages.info(request, decision.reason)
         return redirect("applications:detail", pk=pk)
     bound = _bound_forms(application, request.POST if request.method == "POST" else None)
     saved = False
     if request.method == "POST":
-        budget = forms.budget_from_forms(bound["project_form"], bound["expense_formset"], bound["resource_formset"])
+        budget = forms.budget_from_forms(
+            bound["project_form"], bound["expense_formset"], bound["resource_formset"]
+        )
         if _all_valid(bound):
             project = bound["project_form"].cleaned_data
             application = services.save_draft(
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
                 application=application,
                 title=project["title"],
                 summary=project["summary"],
                 kind=project["kind"],
                 budget=budget,
             )
-            application = selectors.access_application(request.user, pk)  # type: ignore[arg-type]
+            application = selectors.access_application(request.user, pk)
             saved = True
-            if not request.htmx:  # type: ignore[attr-defined]
+            if not request.htmx:
                 messages.success(request, "Brouillon enregistré.")
                 return redirect("applications:edit", pk=pk)
-        context = {"application": application, **_live(application, budget), "saved": saved,
-                   "errors": _form_errors(bound), "now": clock.now()}
-        if request.htmx:  # type: ignore[attr-defined]
+        context = {
+            "application": application,
+            **_live(application, budget),
+            "saved": saved,
+            "errors": _form_errors(bound),
+            "now": clock.now(),
+        }
+        if request.htmx:
             return render(request, "applications/_live.html", context)
-        return render(request, "applications/edit.html", {**context, **bound, **_page_context(application)}, status=200)
+        return render(
+            request,
+            "applications/edit.html",
+            {**context, **bound, **_page_context(application)},
+            status=200,
+        )
     budget = adapters.budget_of(application)
     return render(
         request,
         "applications/edit.html",
-        {"application": application, **bound, **_live(application, budget), "saved": False, "errors": [],
-         **_page_context(application)},
+        {
+            "application": application,
+            **bound,
+            **_live(application, budget),
+            "saved": False,
+            "errors": [],
+            **_page_context(application),
+        },
     )
 
 
@@ -160,7 +204,11 @@ def _page_context(application: Application) -> dict[str, Any]:
     return {
         "spec": spec,
         "document_slots": [
-            {"spec": d, "files": [x for x in docs if x.doc_type == d.id], "form": forms.DocumentForm(initial={"doc_type": d.id})}
+            {
+                "spec": d,
+                "files": [x for x in docs if x.doc_type == d.id],
+                "form": forms.DocumentForm(initial={"doc_type": d.id}),
+            }
             for d in spec.documents
         ],
         "categories": forms.category_choices(spec),
@@ -175,17 +223,18 @@ def _max_mb() -> int:
 
 
 @login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.access_application(request.user, pk)  # type: ignore[arg-type]
+def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = selectors.access_application(request.user, pk)
     user = request.user
     context = {
         "application": application,
         **_live(application, adapters.budget_of(application)),
         "submissions": application.submissions.order_by("round"),
         "documents": adapters.active_documents(application),
-        "can_edit": selectors.can_edit(user, application),  # type: ignore[arg-type]
-        "can_reopen": selectors.can_reopen(user, application) and application.status in {"submitted", "complete"},  # type: ignore[arg-type]
-        "events": events_for(application)[:50] if user.is_programme_staff else [],  # type: ignore[union-attr]
+        "can_edit": selectors.can_edit(user, application),
+        "can_reopen": selectors.can_reopen(user, application)
+        and application.status in {"submitted", "complete"},
+        "events": events_for(application)[:50] if user.is_programme_staff else [],
         "reopen_form": forms.ReopenForm(),
         "spec": application.call.spec,
     }
@@ -194,9 +243,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload_document(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.access_application(request.user, pk)  # type: ignore[arg-type]
-    decision = selectors.can_edit(request.user, application)  # type: ignore[arg-type]
+def upload_document(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = selectors.access_application(request.user, pk)
+    decision = selectors.can_edit(request.user, application)
     if not decision:
         raise PermissionDenied(decision.reason)
     form = forms.DocumentForm(request.POST, request.FILES)
@@ -205,7 +254,7 @@ def upload_document(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"/candidatures/{pk}/modifier/#pieces")
     try:
         document = services.add_document(
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
             application=application,
             doc_type=form.cleaned_data["doc_type"],
             upload=form.cleaned_data["file"],
@@ -219,35 +268,39 @@ def upload_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
-    document = selectors.access_document(request.user, pk, doc_pk)  # type: ignore[arg-type]
-    decision = selectors.can_edit(request.user, document.application)  # type: ignore[arg-type]
+def remove_document(request: AuthedRequest, pk: int, doc_pk: int) -> HttpResponse:
+    document = selectors.access_document(request.user, pk, doc_pk)
+    decision = selectors.can_edit(request.user, document.application)
     if not decision:
         raise PermissionDenied(decision.reason)
-    services.remove_document(acting_user=request.user, document=document)  # type: ignore[arg-type]
+    services.remove_document(acting_user=request.user, document=document)
     messages.success(request, f"Pièce « {document.original_name} » retirée.")
     return redirect(f"/candidatures/{pk}/modifier/#pieces")
 
 
 @login_required
-def download_document(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
-    document = selectors.access_document(request.user, pk, doc_pk)  # type: ignore[arg-type]
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
-                            content_type=document.content_type)
+def download_document(request: AuthedRequest, pk: int, doc_pk: int) -> FileResponse:
+    document = selectors.access_document(request.user, pk, doc_pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.access_application(request.user, pk)  # type: ignore[arg-type]
+def submit(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = selectors.access_application(request.user, pk)
     existing = application.submissions.filter(round=application.round).first()
-    decision = selectors.can_edit(request.user, application)  # type: ignore[arg-type]
+    decision = selectors.can_edit(request.user, application)
     if existing is None and not decision:
         raise PermissionDenied(decision.reason)
     try:
-        outcome = services.submit_application(acting_user=request.user, application_id=pk)  # type: ignore[arg-type]
+        outcome = services.submit_application(acting_user=request.user, application_id=pk)
     except services.SubmissionRefused as exc:
         messages.error(request, f"Dépôt refusé : {exc}")
         for verdict in exc.result.verdicts if exc.result else ():
@@ -258,30 +311,37 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("applications:detail", pk=pk)
     if outcome.created:
-        messages.success(request, "Votre candidature est déposée. Conservez votre accusé de réception.")
+        messages.success(
+            request, "Votre candidature est déposée. Conservez votre accusé de réception."
+        )
     return redirect("applications:receipt", pk=pk, round_number=outcome.submission.round)
 
 
 @login_required
-def receipt(request: HttpRequest, pk: int, round_number: int) -> HttpResponse:
-    submission = selectors.access_submission(request.user, pk, round_number)  # type: ignore[arg-type]
-    return render(request, "applications/receipt.html", {"submission": submission,
-                                                          "application": submission.application})
+def receipt(request: AuthedRequest, pk: int, round_number: int) -> HttpResponse:
+    submission = selectors.access_submission(request.user, pk, round_number)
+    return render(
+        request,
+        "applications/receipt.html",
+        {"submission": submission, "application": submission.application},
+    )
 
 
 @login_required
-def receipt_download(request: HttpRequest, pk: int, round_number: int) -> HttpResponse:
-    submission = selectors.access_submission(request.user, pk, round_number)  # type: ignore[arg-type]
+def receipt_download(request: AuthedRequest, pk: int, round_number: int) -> HttpResponse:
+    submission = selectors.access_submission(request.user, pk, round_number)
     response = HttpResponse(receipt_pdf(submission), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="accuse-reception-{submission.receipt_number}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="accuse-reception-{submission.receipt_number}.pdf"'
+    )
     return response
 
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.access_application(request.user, pk)  # type: ignore[arg-type]
-    decision = selectors.can_reopen(request.user, application)  # type: ignore[arg-type]
+def reopen(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = selectors.access_application(request.user, pk)
+    decision = selectors.can_reopen(request.user, application)
     if not decision:
         raise PermissionDenied(decision.reason)
     form = forms.ReopenForm(request.POST)
@@ -289,10 +349,16 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Indiquez au porteur ce qu'il doit corriger.")
         return redirect("applications:detail", pk=pk)
     try:
-        services.reopen_application(acting_user=request.user, application=application,  # type: ignore[arg-type]
-                                    message=form.cleaned_data["message"])
+        services.reopen_application(
+            acting_user=request.user,
+            application=application,
+            message=form.cleaned_data["message"],
+        )
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "La candidature est rouverte pour corrections ; le porteur pourra la redéposer.")
+        messages.success(
+            request,
+            "La candidature est rouverte pour corrections ; le porteur pourra la redéposer.",
+        )
     return redirect("applications:detail", pk=pk)

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.db import models
 
-from pollen.audit.models import AuditEvent
 from pollen import clock
+from pollen.audit.models import AuditEvent
 
 
 def record_event(

@@ -66,4 +66,9 @@ class CallVersion(models.Model):
 
     class Meta:
         ordering = ["-loaded_at"]
-        constraints = [models.UniqueConstraint(fields=["call", "version"], name="one_text_per_call_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "version"], name="one_text_per_call_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call.slug} {self.version}"

@@ -37,7 +37,9 @@ def load_call(*, text: str, source_path: str = "", acting_user: Any = None) -> L
     """Create or update a call from its file; the same version may not change content."""
     spec = parse_call(text)
     if source_path and Path(source_path).stem != spec.slug:
-        raise CallFileError([f"Le fichier {Path(source_path).name} doit s'appeler {spec.slug}.toml (son slug)."])
+        raise CallFileError(
+            [f"Le fichier {Path(source_path).name} doit s'appeler {spec.slug}.toml (son slug)."]
+        )
     programme, _ = Programme.objects.update_or_create(
         slug=spec.programme.slug,
         defaults={

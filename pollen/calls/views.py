@@ -15,8 +15,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "calls/home.html",
-        {"open_calls": [c for c in calls if c.opens_at <= now <= c.closes_at],
-         "other_calls": [c for c in calls if not (c.opens_at <= now <= c.closes_at)], "now": now},
+        {
+            "open_calls": [c for c in calls if c.opens_at <= now <= c.closes_at],
+            "other_calls": [c for c in calls if not (c.opens_at <= now <= c.closes_at)],
+            "now": now,
+        },
     )
 
 

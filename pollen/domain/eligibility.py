@@ -111,8 +111,11 @@ def _subsidy_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
     share = f.subsidy_share or Decimal(0)
     # Exact comparison: subsidy / total <= limit  <=>  subsidy <= total * limit.
     if f.subsidy > f.total_expenses * limit:
+        places = 2
+        while format_percent(share, places) == format_percent(limit, places) and places < 8:
+            places += 1  # never print "70 %" for a share that is above 70 %
         return False, (
-            f"La subvention demandée ({format_eur(f.subsidy)}) représente {format_percent(share)} "
+            f"La subvention demandée ({format_eur(f.subsidy)}) représente {format_percent(share, places)} "
             f"du coût total du projet ({format_eur(f.total_expenses)}), au-delà du maximum de "
             f"{format_percent(limit)} : elle ne peut dépasser {format_eur(allowed)}."
         )

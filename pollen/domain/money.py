@@ -46,7 +46,7 @@ def format_eur(amount: Decimal) -> str:
     quantized = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     sign = "-" if quantized < 0 else ""
     units, cents = f"{abs(quantized):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while units:
         groups.insert(0, units[-3:])
         units = units[:-3]

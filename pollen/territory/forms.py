@@ -16,7 +16,8 @@ class CommuneField(forms.CharField):
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("max_length", 160)
         kwargs.setdefault(
-            "help_text", "Tapez le nom ou le code postal, puis choisissez dans la liste (ex. « Rennes » ou « 35000 »)."
+            "help_text",
+            "Tapez le nom ou le code postal, puis choisissez dans la liste (ex. « Rennes » ou « 35000 »).",
         )
         super().__init__(**kwargs)
         self.widget.attrs.update(
@@ -40,7 +41,7 @@ class CommuneField(forms.CharField):
                 return self.prepare_value(commune)
         return value
 
-    def clean(self, value: Any) -> Commune | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Commune | None:
         text = (super().clean(value) or "").strip()
         if not text:
             return None
@@ -59,5 +60,9 @@ class CommuneField(forms.CharField):
         if len(by_name) == 1:
             return by_name[0]
         if len(by_name) > 1:
-            raise forms.ValidationError(f"Plusieurs communes s'appellent « {text} » : choisissez dans la liste.")
-        raise forms.ValidationError(f"Commune inconnue : « {text} ». Choisissez une commune dans la liste proposée.")
+            raise forms.ValidationError(
+                f"Plusieurs communes s'appellent « {text} » : choisissez dans la liste."
+            )
+        raise forms.ValidationError(
+            f"Commune inconnue : « {text} ». Choisissez une commune dans la liste proposée."
+        )

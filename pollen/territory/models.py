@@ -44,10 +44,14 @@ class Commune(models.Model):
     search_name = models.CharField(max_length=100, db_index=True)
     kind = models.CharField(max_length=32, choices=CommuneKind.choices, default=CommuneKind.COMMUNE)
     zone = models.CharField(max_length=8, blank=True)
-    departement = models.ForeignKey(Departement, null=True, on_delete=models.PROTECT, related_name="communes")
+    departement = models.ForeignKey(
+        Departement, null=True, on_delete=models.PROTECT, related_name="communes"
+    )
     region = models.ForeignKey(Region, null=True, on_delete=models.PROTECT, related_name="communes")
     # The commune an arrondissement municipal belongs to (75056 for 75101…75120).
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="arrondissements")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="arrondissements"
+    )
     population = models.PositiveIntegerField(default=0)
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)

@@ -46,7 +46,10 @@ def load_territory(
     postal = sources.postal_codes_by_code(communes_json)
     known_deps = set(Departement.objects.values_list("code", flat=True))
     known_regions = set(Region.objects.values_list("code", flat=True))
-    rows = sorted(sources.iter_commune_rows(communes_csv), key=lambda r: (r.kind != CommuneKind.COMMUNE, r.code))
+    rows = sorted(
+        sources.iter_commune_rows(communes_csv),
+        key=lambda r: (r.kind != CommuneKind.COMMUNE, r.code),
+    )
     communes = [
         Commune(
             code=r.code,
@@ -71,8 +74,17 @@ def load_territory(
             update_conflicts=True,
             unique_fields=["code"],
             update_fields=[
-                "name", "search_name", "kind", "zone", "departement", "region", "parent",
-                "population", "latitude", "longitude", "postal_codes",
+                "name",
+                "search_name",
+                "kind",
+                "zone",
+                "departement",
+                "region",
+                "parent",
+                "population",
+                "latitude",
+                "longitude",
+                "postal_codes",
             ],
         )
     return {

@@ -14,9 +14,16 @@ def commune_search(request: HttpRequest) -> HttpResponse:
         return JsonResponse(
             {
                 "results": [
-                    {"code": c.code, "name": c.name, "departement": c.departement_id, "postal_codes": c.postal_codes}
+                    {
+                        "code": c.code,
+                        "name": c.name,
+                        "departement": c.departement_id,
+                        "postal_codes": c.postal_codes,
+                    }
                     for c in communes
                 ]
             }
         )
-    return render(request, "territory/_commune_options.html", {"communes": communes, "query": query})
+    return render(
+        request, "territory/_commune_options.html", {"communes": communes, "query": query}
+    )

@@ -37,24 +37,38 @@ def draft(call_2013, personas):
         (dt.datetime(2013, 9, 13, 22, 0, 0, tzinfo=dt.UTC), False),
     ],
 )
-def test_it_decides_on_time_with_the_server_clock_inside_the_transaction(draft, personas, moment, accepted):
+def test_it_decides_on_time_with_the_server_clock_inside_the_transaction(
+    draft, personas, moment, accepted
+):
     with clock.override(moment):
         if accepted:
-            outcome = services.submit_application(acting_user=personas["applicant"], application_id=draft.pk)
+            outcome = services.submit_application(
+                acting_user=personas["applicant"], application_id=draft.pk
+            )
             assert outcome.created and outcome.submission.submitted_at == moment
         else:
             with pytest.raises(services.SubmissionRefused) as refused:
-                services.submit_application(acting_user=personas["applicant"], application_id=draft.pk)
+                services.submit_application(
+                    acting_user=personas["applicant"], application_id=draft.pk
+                )
             assert refused.value.result.failed == ("deadline",)
     assert Submission.objects.filter(application=draft).count() == (1 if accepted else 0)
-    assert Application.objects.get(pk=draft.pk).status == (Status.SUBMITTED if accepted else Status.DRAFT)
+    assert Application.objects.get(pk=draft.pk).status == (
+        Status.SUBMITTED if accepted else Status.DRAFT
+    )
 
 
 def test_it_returns_the_same_receipt_to_a_retry(draft, personas):
     with clock.override(CLOSES - dt.timedelta(hours=1)):
-        first = services.submit_application(acting_user=personas["applicant"], application_id=draft.pk)
-    with clock.override(CLOSES + dt.timedelta(hours=1)):  # a retry after the deadline still gets its receipt
-        second = services.submit_application(acting_user=personas["applicant"], application_id=draft.pk)
+        first = services.submit_application(
+            acting_user=personas["applicant"], application_id=draft.pk
+        )
+    with clock.override(
+        CLOSES + dt.timedelta(hours=1)
+    ):  # a retry after the deadline still gets its receipt
+        second = services.submit_application(
+            acting_user=personas["applicant"], application_id=draft.pk
+        )
     assert first.created and not second.created
     assert first.submission.pk == second.submission.pk
     assert AuditEvent.objects.filter(action="application.submitted").count() == 1
@@ -63,7 +77,10 @@ def test_it_returns_the_same_receipt_to_a_retry(draft, personas):
 def test_it_refuses_a_submission_while_a_rule_fails(call_2013, personas):
     organisation_for(personas["applicant"])
     draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
-    with clock.override(CLOSES - dt.timedelta(days=1)), pytest.raises(services.SubmissionRefused) as refused:
+    with (
+        clock.override(CLOSES - dt.timedelta(days=1)),
+        pytest.raises(services.SubmissionRefused) as refused,
+    ):
         services.submit_application(acting_user=personas["applicant"], application_id=draft.pk)
     assert refused.value.result.failed == ("documents_complete",)
     assert not Submission.objects.exists()
@@ -71,20 +88,32 @@ def test_it_refuses_a_submission_while_a_rule_fails(call_2013, personas):
 
 def test_the_snapshot_is_canonical_and_holds_each_document_hash(draft, personas):
     with clock.override(CLOSES - dt.timedelta(days=1)):
-        submission = services.submit_application(acting_user=personas["applicant"], application_id=draft.pk).submission
+        submission = services.submit_application(
+            acting_user=personas["applicant"], application_id=draft.pk
+        ).submission
     snapshot = json.loads(submission.snapshot)
     assert sha256_hex(submission.snapshot) == submission.snapshot_sha256
-    assert {d["doc_type"] for d in snapshot["document_files"]} == {"statuts", "rib", "budget_detail", "cofunding_letters"}
+    assert {d["doc_type"] for d in snapshot["document_files"]} == {
+        "statuts",
+        "rib",
+        "budget_detail",
+        "cofunding_letters",
+    }
     assert all(len(d["sha256"]) == 64 for d in snapshot["document_files"])
     assert snapshot["budget"]["resources"][0] == {
-        "label": "Subvention demandée", "kind": "requested_subsidy", "status": "requested", "amount_eur": "70000.00"
+        "label": "Subvention demandée",
+        "kind": "requested_subsidy",
+        "status": "requested",
+        "amount_eur": "70000.00",
     }
     assert submission.receipt_number == f"FABLABS-2013-{draft.pk:06d}-1"
 
 
 def test_verify_receipts_finds_a_tampered_snapshot_and_a_changed_document(draft, personas):
     with clock.override(CLOSES - dt.timedelta(days=1)):
-        submission = services.submit_application(acting_user=personas["applicant"], application_id=draft.pk).submission
+        submission = services.submit_application(
+            acting_user=personas["applicant"], application_id=draft.pk
+        ).submission
     out = StringIO()
     call_command("verify_receipts", stdout=out)
     assert "1 accusé(s) de réception vérifié(s), 0 écart(s)" in out.getvalue()
@@ -92,7 +121,9 @@ def test_verify_receipts_finds_a_tampered_snapshot_and_a_changed_document(draft,
     document = draft.documents.first()
     with open(document.file.path, "ab") as handle:
         handle.write(b"tampered")
-    Submission.objects.filter(pk=submission.pk).update(snapshot=submission.snapshot.replace("70000.00", "70000.01"))
+    Submission.objects.filter(pk=submission.pk).update(
+        snapshot=submission.snapshot.replace("70000.00", "70000.01")
+    )
     out = StringIO()
     with pytest.raises(SystemExit) as exited:
         call_command("verify_receipts", stdout=out)
@@ -104,10 +135,14 @@ def test_verify_receipts_finds_a_tampered_snapshot_and_a_changed_document(draft,
 def test_an_instructor_reopens_and_the_applicant_resubmits_a_second_round(draft, personas):
     with clock.override(CLOSES - dt.timedelta(days=2)):
         services.submit_application(acting_user=personas["applicant"], application_id=draft.pk)
-        services.reopen_application(acting_user=personas["instructor"], application=draft, message="RIB illisible")
+        services.reopen_application(
+            acting_user=personas["instructor"], application=draft, message="RIB illisible"
+        )
         reopened = Application.objects.get(pk=draft.pk)
         assert reopened.status == Status.CORRECTIONS and reopened.round == 2
-        second = services.submit_application(acting_user=personas["applicant"], application_id=draft.pk)
+        second = services.submit_application(
+            acting_user=personas["applicant"], application_id=draft.pk
+        )
     assert second.created and second.submission.round == 2
     event = AuditEvent.objects.get(action="application.reopened")
     assert event.actor == personas["instructor"] and event.note == "RIB illisible"
@@ -127,8 +162,12 @@ def test_fifty_parallel_submissions_make_one_submission_and_one_receipt(call_201
         try:
             barrier.wait()
             with clock.override(CLOSES - dt.timedelta(minutes=5)):
-                results.append(services.submit_application(acting_user=personas["applicant"], application_id=draft.pk))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                results.append(
+                    services.submit_application(
+                        acting_user=personas["applicant"], application_id=draft.pk
+                    )
+                )
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -143,4 +182,7 @@ def test_fifty_parallel_submissions_make_one_submission_and_one_receipt(call_201
     assert sum(r.created for r in results) == 1
     assert len({r.submission.pk for r in results}) == 1
     assert Submission.objects.filter(application=draft).count() == 1
-    assert AuditEvent.objects.filter(action="application.submitted", object_id=str(draft.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="application.submitted", object_id=str(draft.pk)).count()
+        == 1
+    )

@@ -21,11 +21,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--call", required=True, help="Identifiant de l'appel, ex. fablabs-2013")
+        parser.add_argument(
+            "--call", required=True, help="Identifiant de l'appel, ex. fablabs-2013"
+        )
         parser.add_argument("file", help="Fichier JSON (ou - pour l'entrée standard)")
 
     def _fail(self, field: str, message: str) -> None:
-        self.stdout.write(json.dumps({"error": {"field": field, "message": message}}, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps({"error": {"field": field, "message": message}}, ensure_ascii=False)
+        )
         self.stderr.write(f"Fichier invalide — {field} : {message}")
         sys.exit(2)
 

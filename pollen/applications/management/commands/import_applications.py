@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
-        parser.add_argument("--as-user", required=True, help="Adresse du compte qui importe (audit)")
+        parser.add_argument(
+            "--as-user", required=True, help="Adresse du compte qui importe (audit)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(email=options["as_user"]).first()
@@ -24,13 +26,13 @@ class Command(BaseCommand):
         data = loads(Path(options["file"]).read_bytes())
         items = data if isinstance(data, list) else [data]
         records = []
-        try:
-            for i, item in enumerate(items):
+        for number, item in enumerate(items, start=1):
+            try:
                 record = parse_application(item)
                 check_against_call(record, call_spec(record.call))
-                records.append(record)
-        except ExchangeError as exc:
-            raise CommandError(f"Candidature n°{i + 1} — {exc}", returncode=2) from None
+            except ExchangeError as exc:
+                raise CommandError(f"Candidature n°{number} — {exc}", returncode=2) from None
+            records.append(record)
         for record in records:
             application = import_application(record, acting_user=user)
             self.stdout.write(f"Importée : {application.pk} « {application.title} »")

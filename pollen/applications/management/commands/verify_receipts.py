@@ -48,9 +48,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         checked = failed = 0
-        submissions = Submission.objects.select_related("application").order_by("pk").iterator(chunk_size=500)
+        submissions = (
+            Submission.objects.select_related("application").order_by("pk").iterator(chunk_size=500)
+        )
         for submission in submissions:
-            documents = {d.pk: d for d in Document.objects.filter(application_id=submission.application_id)}
+            documents = {
+                d.pk: d for d in Document.objects.filter(application_id=submission.application_id)
+            }
             problems = problems_of(submission, documents)
             checked += 1
             if problems:

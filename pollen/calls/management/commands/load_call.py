@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Vérifie un fichier d'appel à projets et le charge (ou le met à jour)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("files", nargs="+", help="Fichier(s) TOML d'appel, ex. calls/fablabs-2013.toml")
+        parser.add_argument(
+            "files", nargs="+", help="Fichier(s) TOML d'appel, ex. calls/fablabs-2013.toml"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         failed = False

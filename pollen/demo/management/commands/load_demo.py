@@ -55,7 +55,9 @@ def demo_budget(rng: random.Random, flaw: str) -> Budget:
         ExpenseLine("Animation et médiation", "staff", staff),
     ]
     total = equipment + works + staff
-    share = {"share": Decimal("0.75"), "max": Decimal("0.70")}.get(flaw, Decimal(rng.choice(["0.45", "0.55", "0.60", "0.70"])))
+    share = {"share": Decimal("0.75"), "max": Decimal("0.70")}.get(
+        flaw, Decimal(rng.choice(["0.45", "0.55", "0.60", "0.70"]))
+    )
     subsidy = (total * share).quantize(Decimal("1000"))
     if flaw == "max":
         subsidy = Decimal("230000")
@@ -64,14 +66,23 @@ def demo_budget(rng: random.Random, flaw: str) -> Budget:
     subsidy = min(subsidy, total * Decimal("0.75"))
     rest = total - subsidy
     region = (rest * Decimal("0.6")).quantize(Decimal("0.01"))
-    resources = [ResourceLine("Subvention demandée", ResourceKind.REQUESTED_SUBSIDY, ResourceStatus.REQUESTED, subsidy)]
+    resources = [
+        ResourceLine(
+            "Subvention demandée", ResourceKind.REQUESTED_SUBSIDY, ResourceStatus.REQUESTED, subsidy
+        )
+    ]
     if flaw != "cofunding":
         resources += [
             ResourceLine("Conseil régional", ResourceKind.PUBLIC, ResourceStatus.ACQUIRED, region),
             ResourceLine("Fonds propres", ResourceKind.OWN, ResourceStatus.ACQUIRED, rest - region),
         ]
     if flaw == "unbalanced":
-        resources[-1] = ResourceLine("Fonds propres", ResourceKind.OWN, ResourceStatus.ACQUIRED, rest - region - Decimal("0.01"))
+        resources[-1] = ResourceLine(
+            "Fonds propres",
+            ResourceKind.OWN,
+            ResourceStatus.ACQUIRED,
+            rest - region - Decimal("0.01"),
+        )
     if flaw == "investment":
         expenses = [ExpenseLine("Animation et médiation", "staff", total)]
     return Budget(tuple(expenses), tuple(resources))
@@ -82,7 +93,19 @@ PLAN = (
     [("submitted", "")] * 24
     + [("corrections", "")] * 2
     + [("draft", "")] * 4
-    + [("draft", f) for f in ("max", "min", "share", "unbalanced", "cofunding", "investment", "documents", "siret")]
+    + [
+        ("draft", f)
+        for f in (
+            "max",
+            "min",
+            "share",
+            "unbalanced",
+            "cofunding",
+            "investment",
+            "documents",
+            "siret",
+        )
+    ]
     + [("draft_empty", "")] * 2
 )
 
@@ -103,13 +126,15 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self) -> None:
-        self.stdout.write("\nComptes de démonstration (mot de passe : %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD})")
         for email, name, role in PERSONAS:
             self.stdout.write(f"  {Role(role).label:<28} {email:<32} {name}")
-        self.stdout.write("\nPollen : http://127.0.0.1:8000  (l'horloge de la démo est réglée au 13 septembre 2013)\n")
+        self.stdout.write(
+            "\nPollen : http://127.0.0.1:8000  (l'horloge de la démo est réglée au 13 septembre 2013)\n"
+        )
 
     def _build(self) -> None:
-        rng = random.Random(2013)  # noqa: S311 - reproducible fiction, not security
+        rng = random.Random(2013)
         users = {}
         for email, name, role in PERSONAS:
             if role == Role.ADMIN:
@@ -131,8 +156,11 @@ class Command(BaseCommand):
                 owner.save(update_fields=["organisation"])
             else:
                 owner = User.objects.create_user(
-                    f"contact-{index:02d}@fablab-fictif.example", None, full_name=f"Contact {org.legal_name}",
-                    role=Role.APPLICANT, organisation=org,
+                    f"contact-{index:02d}@fablab-fictif.example",
+                    None,
+                    full_name=f"Contact {org.legal_name}",
+                    role=Role.APPLICANT,
+                    organisation=org,
                 )
             self._application(rng, call, org, owner, state, flaw, index)
 
@@ -144,45 +172,84 @@ class Command(BaseCommand):
         return Organisation.objects.create(
             legal_name=f"Fablab de {commune.name} (fictif)",
             siret=siret,
-            legal_form=rng.choice([LegalForm.ASSOCIATION, LegalForm.ASSOCIATION, LegalForm.SCIC, LegalForm.LOCAL_AUTHORITY]),
+            legal_form=rng.choice(
+                [
+                    LegalForm.ASSOCIATION,
+                    LegalForm.ASSOCIATION,
+                    LegalForm.SCIC,
+                    LegalForm.LOCAL_AUTHORITY,
+                ]
+            ),
             address=f"{rng.randint(1, 80)} rue de l'Atelier",
             commune=commune,
             website="",
             is_fablab=True,
             machines=machines,
-            opening_hours=rng.choice(["Mo-Fr 14:00-19:00; Sa 10:00-18:00", "Tu-Sa 10:00-18:00", "We,Fr 14:00-22:00; Sa 10:00-17:00"]),
+            opening_hours=rng.choice(
+                [
+                    "Mo-Fr 14:00-19:00; Sa 10:00-18:00",
+                    "Tu-Sa 10:00-18:00",
+                    "We,Fr 14:00-22:00; Sa 10:00-17:00",
+                ]
+            ),
             is_fictitious=True,
         )
 
-    def _application(self, rng: random.Random, call: Call, org: Organisation, author: User,
-                     state: str, flaw: str, index: int) -> Application:
+    def _application(
+        self,
+        rng: random.Random,
+        call: Call,
+        org: Organisation,
+        author: User,
+        state: str,
+        flaw: str,
+        index: int,
+    ) -> Application:
         start = call.opens_at + dt.timedelta(days=5 + index)
         with clock.override(start):
             application = services.create_application(
-                acting_user=author, call=call, organisation=org,
+                acting_user=author,
+                call=call,
+                organisation=org,
                 title=f"{'Créer' if index % 3 == 0 else 'Équiper'} le fablab de {org.commune.name if org.commune else ''}",
                 kind="creation" if index % 3 == 0 else "improvement",
                 summary="Projet fictif de démonstration : un atelier ouvert à tous, des machines numériques, "
-                        "des ateliers pour les scolaires et les entreprises du territoire.",
+                "des ateliers pour les scolaires et les entreprises du territoire.",
             )
             Application.objects.filter(pk=application.pk).update(is_fictitious=True)
             if state == "draft_empty":
                 return application
-            services.save_draft(acting_user=author, application=application, title=application.title,
-                                summary=application.summary, kind=application.kind, budget=demo_budget(rng, flaw))
+            services.save_draft(
+                acting_user=author,
+                application=application,
+                title=application.title,
+                summary=application.summary,
+                kind=application.kind,
+                budget=demo_budget(rng, flaw),
+            )
             for doc in call.spec.documents:
                 if flaw == "documents" and doc.id == "cofunding_letters":
                     continue
-                upload = SimpleUploadedFile(f"{doc.id}.pdf", pdf_bytes(f"{doc.label} — {org.legal_name}"),
-                                            content_type="application/pdf")
-                services.add_document(acting_user=author, application=application, doc_type=doc.id, upload=upload)
+                upload = SimpleUploadedFile(
+                    f"{doc.id}.pdf",
+                    pdf_bytes(f"{doc.label} — {org.legal_name}"),
+                    content_type="application/pdf",
+                )
+                services.add_document(
+                    acting_user=author, application=application, doc_type=doc.id, upload=upload
+                )
         if state in {"submitted", "corrections"}:
-            moment = call.closes_at - dt.timedelta(days=rng.randint(2, 40), minutes=rng.randint(1, 600))
+            moment = call.closes_at - dt.timedelta(
+                days=rng.randint(2, 40), minutes=rng.randint(1, 600)
+            )
             with clock.override(moment):
                 services.submit_application(acting_user=author, application_id=application.pk)
         if state == "corrections":
             instructor = User.objects.get(email="instructrice@pollen.example")
             with clock.override(call.closes_at - dt.timedelta(hours=30)):
-                services.reopen_application(acting_user=instructor, application=application,
-                                            message="Merci de joindre les lettres d'engagement signées des cofinanceurs.")
+                services.reopen_application(
+                    acting_user=instructor,
+                    application=application,
+                    message="Merci de joindre les lettres d'engagement signées des cofinanceurs.",
+                )
         return application

@@ -13,8 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         base = sources.DECOUPAGE
-        parser.add_argument("--regions", default=None, help=f"Fichier ou URL (défaut : {base}/regions.json)")
-        parser.add_argument("--departements", default=None, help=f"Défaut : {base}/departements.json")
+        parser.add_argument(
+            "--regions", default=None, help=f"Fichier ou URL (défaut : {base}/regions.json)"
+        )
+        parser.add_argument(
+            "--departements", default=None, help=f"Défaut : {base}/departements.json"
+        )
         parser.add_argument("--communes-csv", default=None, help=f"Défaut : {sources.COMMUNES_CSV}")
         parser.add_argument("--communes-json", default=None, help=f"Défaut : {base}/communes.json")
 
@@ -22,7 +26,8 @@ class Command(BaseCommand):
         base = sources.DECOUPAGE
         paths = {
             "regions": options["regions"] or sources.data_path(f"{base}/regions.json"),
-            "departements": options["departements"] or sources.data_path(f"{base}/departements.json"),
+            "departements": options["departements"]
+            or sources.data_path(f"{base}/departements.json"),
             "communes_csv": options["communes_csv"] or sources.data_path(sources.COMMUNES_CSV),
             "communes_json": options["communes_json"] or sources.data_path(f"{base}/communes.json"),
         }
@@ -35,7 +40,9 @@ class Command(BaseCommand):
                 )
 
         def progress(batches: Any, total: int) -> Any:
-            return tqdm(batches, total=total, desc="Communes", unit="lot", disable=options["verbosity"] == 0)
+            return tqdm(
+                batches, total=total, desc="Communes", unit="lot", disable=options["verbosity"] == 0
+            )
 
         counts = services.load_territory(progress=progress, **paths)
         self.stdout.write(

@@ -1,0 +1,224 @@
+"""The applicant's pages driven through the test client: autosave, bad input, uploads, submission."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from pollen import clock
+from pollen.applications.models import Application, Submission
+from tests.builders import PDF, eligible_draft, organisation_for
+
+
+@pytest.fixture
+def applicant_client(client, call_2013, personas):
+    organisation_for(personas["applicant"])
+    client.force_login(personas["applicant"])
+    return client
+
+
+@pytest.fixture
+def during_call(call_2013):
+    with clock.override(call_2013.closes_at - dt.timedelta(days=3)):
+        yield
+
+
+def form_data(**overrides):
+    data = {
+        "title": "Équiper le fablab",
+        "kind": "improvement",
+        "summary": "",
+        "subsidy": "70 000,00",
+        "expenses-TOTAL_FORMS": "2",
+        "expenses-INITIAL_FORMS": "0",
+        "expenses-0-label": "Découpeuse laser",
+        "expenses-0-category": "equipment",
+        "expenses-0-amount": "80000",
+        "expenses-1-label": "Animation",
+        "expenses-1-category": "staff",
+        "expenses-1-amount": "20 000,00",
+        "resources-TOTAL_FORMS": "1",
+        "resources-INITIAL_FORMS": "0",
+        "resources-0-label": "Région",
+        "resources-0-kind": "public",
+        "resources-0-status": "acquired",
+        "resources-0-amount": "30000.00",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_applicant_creates_a_draft_from_the_call_page(applicant_client, during_call, call_2013):
+    response = applicant_client.post(
+        reverse("applications:new", args=["fablabs-2013"]),
+        {"title": "Nouveau fablab", "kind": "creation", "summary": ""},
+    )
+    application = Application.objects.get(title="Nouveau fablab")
+    assert response.url == reverse("applications:edit", args=[application.pk])
+
+
+def test_autosave_saves_the_draft_and_returns_the_live_verdicts(
+    applicant_client, during_call, call_2013, personas
+):
+    draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
+    response = applicant_client.post(
+        reverse("applications:edit", args=[draft.pk]),
+        form_data(subsidy="75 000,00", **{"resources-0-amount": "25000"}),
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Brouillon enregistré" in html
+    assert "elle ne peut dépasser 70 000,00 €" in html  # 75 % of 100 000 €
+    assert 'data-rule="subsidy_share" data-passed="false"' in html
+    assert Application.objects.get(pk=draft.pk).requested_amount == 75000
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("-5", "ne peut pas être négatif"),
+        ("abc", "« abc » n&#x27;est pas un montant en euros"),
+        ("12,345", "plus de deux décimales"),
+    ],
+)
+def test_a_bad_amount_is_refused_at_its_field_and_nothing_typed_is_lost(
+    applicant_client, during_call, call_2013, personas, amount, message
+):
+    draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
+    response = applicant_client.post(
+        reverse("applications:edit", args=[draft.pk]),
+        form_data(**{"expenses-1-amount": amount, "title": "Titre retapé"}),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert 'id="id_expenses-1-amount-error"' in html
+    assert f'value="{amount}"' in html and 'value="Titre retapé"' in html
+    assert Application.objects.get(pk=draft.pk).title == "Équiper le fablab"  # not saved half-way
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_its_size(
+    applicant_client, during_call, call_2013, personas, settings
+):
+    settings.UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
+    big = SimpleUploadedFile("statuts.pdf", PDF + b"0" * (30 * 1024 * 1024))
+    response = applicant_client.post(
+        reverse("applications:upload", args=[draft.pk]),
+        {"doc_type": "statuts", "file": big},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "30,0 Mo : la taille maximale est de 20,0 Mo" in html
+    assert not draft.documents.exists()
+
+
+def test_an_executable_renamed_pdf_is_refused(applicant_client, during_call, call_2013, personas):
+    draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
+    elf = SimpleUploadedFile(
+        "statuts.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 200, content_type="application/pdf"
+    )
+    response = applicant_client.post(
+        reverse("applications:upload", args=[draft.pk]),
+        {"doc_type": "statuts", "file": elf},
+        follow=True,
+    )
+    assert "quel que soit son nom" in response.content.decode()
+    assert not draft.documents.exists()
+
+
+def test_a_pdf_is_stored_outside_the_web_root_and_served_to_its_owner(
+    applicant_client, during_call, call_2013, personas, settings
+):
+    draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
+    applicant_client.post(
+        reverse("applications:upload", args=[draft.pk]),
+        {"doc_type": "rib", "file": SimpleUploadedFile("mon rib.pdf", PDF)},
+    )
+    document = draft.documents.get()
+    assert str(settings.PRIVATE_MEDIA_ROOT) in document.file.path
+    assert "mon rib" not in document.file.name
+    response = applicant_client.get(reverse("applications:document", args=[draft.pk, document.pk]))
+    assert b"".join(response.streaming_content) == PDF
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_submission_is_blocked_while_a_rule_fails_and_says_which(
+    applicant_client, during_call, call_2013, personas
+):
+    draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
+    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]), follow=True)
+    html = response.content.decode()
+    assert "Dépôt refusé" in html and "Pièces manquantes" in html
+    assert not Submission.objects.exists()
+
+
+def test_a_complete_draft_is_submitted_and_the_receipt_downloads_as_pdf(
+    applicant_client, during_call, call_2013, personas
+):
+    draft = eligible_draft(call_2013, personas["applicant"])
+    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
+    assert response.url == reverse("applications:receipt", args=[draft.pk, 1])
+    page = applicant_client.get(response.url).content.decode()
+    submission = Submission.objects.get()
+    assert submission.snapshot_sha256 in page
+    pdf = applicant_client.get(reverse("applications:receipt_pdf", args=[draft.pk, 1]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    again = applicant_client.post(reverse("applications:submit", args=[draft.pk]))  # a double click
+    assert again.url == response.url and Submission.objects.count() == 1
+    assert applicant_client.get(reverse("applications:edit", args=[draft.pk])).status_code == 302
+
+
+def test_the_organisation_form_explains_a_wrong_siret_and_an_unknown_commune(
+    client, territory, personas
+):
+    client.force_login(personas["applicant"])
+    response = client.post(
+        reverse("accounts:organisation"),
+        {
+            "legal_name": "Fablab",
+            "siret": "73282932000075",
+            "legal_form": "association",
+            "commune": "Atlantide",
+            "is_fablab": "on",
+            "machines": ["laser_cutter"],
+            "opening_hours": "Mo-Fr 10:00-18:00",
+        },
+    )
+    html = response.content.decode()
+    assert "clé de contrôle (Luhn)" in html
+    assert "Commune inconnue : « Atlantide »" in html
+    assert 'value="Fablab"' in html
+
+
+def test_the_organisation_form_accepts_a_postal_code_or_a_picked_commune(
+    client, territory, personas
+):
+    client.force_login(personas["applicant"])
+    base = {
+        "legal_name": "Fablab",
+        "siret": "732 829 320 00074",
+        "legal_form": "association",
+        "is_fablab": "on",
+        "opening_hours": "",
+    }
+    client.post(reverse("accounts:organisation"), {**base, "commune": "29200"})
+    personas["applicant"].refresh_from_db()
+    assert personas["applicant"].organisation.commune_id == "29019"
+    assert personas["applicant"].organisation.siret == "73282932000074"
+    client.post(reverse("accounts:organisation"), {**base, "commune": "Quimper (29) — 29232"})
+    personas["applicant"].organisation.refresh_from_db()
+    assert personas["applicant"].organisation.commune_id == "29232"
+
+
+def test_commune_autocomplete_finds_by_name_and_postal_code(client, territory):
+    by_name = client.get(
+        reverse("territory:commune_search"), {"q": "quim", "format": "json"}
+    ).json()
+    by_postal = client.get(
+        reverse("territory:commune_search"), {"q": "35000", "format": "json"}
+    ).json()
+    assert [c["code"] for c in by_name["results"]] == ["29232"]
+    assert [c["code"] for c in by_postal["results"]] == ["35238"]
