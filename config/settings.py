@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "pollen.territory",
     "pollen.calls",
     "pollen.applications",
+    "pollen.places",
+    "pollen.review",
     "pollen.demo",
 ]
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("pollen.applications.urls")),
     path("", include("pollen.accounts.urls")),
     path("territoire/", include("pollen.territory.urls")),
+    path("", include("pollen.places.urls")),
+    path("instruction/", include("pollen.review.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
