@@ -1,12 +1,14 @@
 """Command line: check_application's verdicts and exit codes, export and import of the exchange format."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from pollen.applications.models import Application
 from tests.builders import eligible_draft, organisation_for
@@ -145,20 +147,38 @@ def test_without_submitted_at_the_deadline_is_judged_against_now(tmp_path, capsy
     assert [r["rule"] for r in json.loads(out)["results"] if not r["passed"]] == ["deadline"]
 
 
-def test_the_real_command_line_gives_the_same_exit_code(tmp_path, call_2013):
-    path = tmp_path / "a.json"
-    path.write_text(json.dumps(VALID), encoding="utf-8")
-    # A subprocess sees no test database: the call is read from calls/, the commune from the real territory.
-    proc = subprocess.run(
-        [sys.executable, "manage.py", "check_application", "--call", "fablabs-2013", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode in {0, 1}, proc.stderr
-    assert json.loads(proc.stdout)["results"][0]["rule"] == "subsidy_min"
+def database_url() -> str:
+    """The test database as a URL, so a subprocess sees what this test committed."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_command_line_gives_the_same_exit_codes(tmp_path, call_2013):
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    codes = {}
+    for name, payload in (
+        ("ok", VALID),
+        ("late", {**VALID, "submitted_at": "2013-09-14T00:00:00+02:00"}),
+        ("bad", "{oops"),
+    ):
+        path = tmp_path / f"{name}.json"
+        path.write_text(
+            payload if isinstance(payload, str) else json.dumps(payload), encoding="utf-8"
+        )
+        proc = subprocess.run(
+            [sys.executable, "manage.py", "check_application", "--call", "fablabs-2013", str(path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=env,
+        )
+        codes[name] = proc.returncode
+    assert codes == {"ok": 0, "late": 1, "bad": 2}
 
 
 def test_export_then_import_round_trips_an_application(tmp_path, call_2013, personas):
