@@ -20,6 +20,11 @@ class PrivateStorage(LazyObject):
 private_storage = PrivateStorage()
 
 
+def get_private_storage() -> PrivateStorage:
+    """A callable, so migrations name it instead of freezing this machine's path."""
+    return private_storage
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
     SUBMITTED = "submitted", _("Déposée")
@@ -131,7 +136,7 @@ def document_path(instance: "Document", filename: str) -> str:
 class Document(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     doc_type = models.CharField(_("pièce"), max_length=32)
-    file = models.FileField(storage=private_storage, upload_to=document_path, max_length=300)  # type: ignore[arg-type]
+    file = models.FileField(storage=get_private_storage, upload_to=document_path, max_length=300)  # type: ignore[arg-type]
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()

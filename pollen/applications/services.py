@@ -315,3 +315,25 @@ def reopen_application(*, acting_user: User, application: Application, message: 
         note=message,
     )
     return application
+
+
+@transaction.atomic
+def mark_complete(*, acting_user: User, application: Application, note: str = "") -> Application:
+    """An instructor finds a submitted application complete: it can go to the experts."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Status.SUBMITTED:
+        raise ApplicationError(
+            "Seule une candidature déposée (et pas encore instruite) peut être déclarée complète."
+        )
+    application.status = Status.COMPLETE
+    application.updated_at = clock.now()
+    application.save(update_fields=["status", "updated_at"])
+    record_event(
+        actor=acting_user,
+        action="application.completed",
+        obj=application,
+        before={"status": Status.SUBMITTED, "round": application.round},
+        after={"status": Status.COMPLETE, "round": application.round},
+        note=note,
+    )
+    return application
