@@ -69,3 +69,17 @@ class Commune(models.Model):
     @property
     def main_postal_code(self) -> str:
         return self.postal_codes.split(" ")[0] if self.postal_codes else ""
+
+
+class TerritoryLoad(models.Model):
+    """What was last loaded, by fingerprint of the source files, so a reload can be skipped."""
+
+    fingerprint = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField()
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-loaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.loaded_at:%Y-%m-%d %H:%M} {self.fingerprint[:12]}"

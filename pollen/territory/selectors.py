@@ -24,10 +24,15 @@ def communes_matching(query: str, limit: int = 10) -> QuerySet[Commune]:
 def commune_points() -> list[CommunePoint]:
     """Every commune actuelle with a point, as the coverage and selection maths take them."""
     rows = (
-        Commune.objects.filter(kind=CommuneKind.COMMUNE, latitude__isnull=False, longitude__isnull=False)
+        Commune.objects.filter(
+            kind=CommuneKind.COMMUNE, latitude__isnull=False, longitude__isnull=False
+        )
         .order_by("code")
         .values_list(
             "code", "name", "departement_id", "region_id", "population", "latitude", "longitude"
         )
     )
-    return [CommunePoint(c, n, d or "", r or "", p, lat or 0.0, lon or 0.0) for c, n, d, r, p, lat, lon in rows]
+    return [
+        CommunePoint(c, n, d or "", r or "", p, lat or 0.0, lon or 0.0)
+        for c, n, d, r, p, lat, lon in rows
+    ]

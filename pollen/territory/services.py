@@ -1,12 +1,14 @@
 """Loading the territory reference data (idempotent upserts)."""
 
+import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.db import transaction
 
+from pollen import clock
 from pollen.territory import sources
-from pollen.territory.models import Commune, CommuneKind, Departement, Region
+from pollen.territory.models import Commune, CommuneKind, Departement, Region, TerritoryLoad
 
 PARENTS = {"75": "75056", "69": "69123", "13": "13055"}
 BATCH = 2000
@@ -18,6 +20,31 @@ def _parent_of(code: str, kind: str) -> str | None:
     return PARENTS.get(code[:2])
 
 
+def fingerprint(*texts: str) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(hashlib.sha256(text.encode("utf-8")).digest())
+    return digest.hexdigest()
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "regions": Region.objects.count(),
+        "departements": Departement.objects.count(),
+        "communes": Commune.objects.actuelles().count(),
+        "arrondissements": Commune.objects.filter(kind=CommuneKind.ARRONDISSEMENT).count(),
+    }
+
+
+def already_loaded(stamp: str) -> dict[str, int] | None:
+    """The counts of the last load when it had this fingerprint and the tables still match."""
+    last = TerritoryLoad.objects.first()
+    if last is None or last.fingerprint != stamp:
+        return None
+    counts = _counts()
+    return counts if counts == last.counts else None
+
+
 @transaction.atomic
 def load_territory(
     *,
@@ -25,6 +52,7 @@ def load_territory(
     departements: str | Path,
     communes_csv: str | Path,
     communes_json: str | Path,
+    stamp: str = "",
     progress: Callable[[Iterable[list[Commune]], int], Iterable[list[Commune]]] = lambda it, n: it,
 ) -> dict[str, int]:
     """Upsert régions, départements and communes; returns counts. Running it twice changes nothing."""
@@ -87,9 +115,6 @@ def load_territory(
                 "postal_codes",
             ],
         )
-    return {
-        "regions": Region.objects.count(),
-        "departements": Departement.objects.count(),
-        "communes": Commune.objects.actuelles().count(),
-        "arrondissements": Commune.objects.filter(kind=CommuneKind.ARRONDISSEMENT).count(),
-    }
+    counts = _counts()
+    TerritoryLoad.objects.create(fingerprint=stamp, loaded_at=clock.now(), counts=counts)
+    return counts

@@ -122,11 +122,22 @@ def test_it_loads_communes_and_arrondissements_and_counts_paris_once(data_dir, d
     assert Commune.objects.filter(kind=CommuneKind.ARRONDISSEMENT).count() == 2
 
 
-def test_running_it_twice_changes_nothing(data_dir, db):
+def test_running_it_twice_changes_nothing_and_skips_unchanged_files(data_dir, db, capsys):
     call_command("load_territory", verbosity=0)
     first = list(Commune.objects.order_by("code").values())
     call_command("load_territory", verbosity=0)
+    assert "Territoire déjà à jour" in capsys.readouterr().out
+    call_command("load_territory", "--force", verbosity=0)
+    assert "Territoire chargé" in capsys.readouterr().out
     assert list(Commune.objects.order_by("code").values()) == first
+
+
+def test_a_changed_file_is_loaded_again(data_dir, db, capsys):
+    call_command("load_territory", verbosity=0)
+    path = data_dir / "communes-coordonnees-fusion" / "communes_coordonnees_decoupage6.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("227830", "230000"), encoding="utf-8")
+    call_command("load_territory", verbosity=0)
+    assert Commune.objects.get(code="35238").population == 230000
 
 
 def test_a_missing_file_is_explained(tmp_path, settings, db):

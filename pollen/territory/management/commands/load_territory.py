@@ -21,6 +21,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--communes-csv", default=None, help=f"Défaut : {sources.COMMUNES_CSV}")
         parser.add_argument("--communes-json", default=None, help=f"Défaut : {base}/communes.json")
+        parser.add_argument(
+            "--force", action="store_true", help="Recharge même si les fichiers n'ont pas changé"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         base = sources.DECOUPAGE
@@ -39,12 +42,20 @@ class Command(BaseCommand):
                     "POLLEN_DATA_DIR (par défaut ../shared/data)."
                 )
 
+        stamp = services.fingerprint(*(sources.read_text(p) for p in paths.values()))
+        if not options["force"] and (counts := services.already_loaded(stamp)):
+            self.stdout.write(
+                f"Territoire déjà à jour ({counts['communes']} communes, {counts['arrondissements']} "
+                "arrondissements municipaux) : rien à recharger (--force pour tout recharger)."
+            )
+            return
+
         def progress(batches: Any, total: int) -> Any:
             return tqdm(
                 batches, total=total, desc="Communes", unit="lot", disable=options["verbosity"] == 0
             )
 
-        counts = services.load_territory(progress=progress, **paths)
+        counts = services.load_territory(progress=progress, stamp=stamp, **paths)
         self.stdout.write(
             f"Territoire chargé : {counts['regions']} régions, {counts['departements']} départements, "
             f"{counts['communes']} communes et {counts['arrondissements']} arrondissements municipaux."
