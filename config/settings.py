@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "pollen.applications",
     "pollen.places",
     "pollen.review",
+    "pollen.grants",
+    "pollen.opendata",
+    "pollen.api",
     "pollen.demo",
 ]
 

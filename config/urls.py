@@ -13,6 +13,9 @@ urlpatterns = [
     path("territoire/", include("pollen.territory.urls")),
     path("", include("pollen.places.urls")),
     path("instruction/", include("pollen.review.urls")),
+    path("subventions/", include("pollen.grants.urls")),
+    path("donnees-ouvertes/", include("pollen.opendata.urls")),
+    path("api/", include("pollen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

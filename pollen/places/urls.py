@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from pollen.places import views
 
 app_name = "places"
-urlpatterns: list = []
+urlpatterns = [
+    path("lieux/", views.directory, name="directory"),
+    path("lieux/nouveau/", views.place_create, name="create"),
+    path("lieux/export.csv", views.export_csv, name="export_csv"),
+    path("lieux/<int:pk>/", views.place_detail, name="detail"),
+    path("lieux/<int:pk>/modifier/", views.place_edit, name="edit"),
+    path("couverture/", views.coverage, name="coverage"),
+    path("couverture/implantations/", views.siting, name="siting"),
+    path("couverture/carte.svg", views.map_svg, name="map_svg"),
+    path("couverture/carte.pdf", views.map_download_pdf, name="map_pdf"),
+]

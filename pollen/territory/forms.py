@@ -28,7 +28,6 @@ class CommuneField(forms.CharField):
                 "hx-trigger": "input changed delay:250ms",
                 "hx-target": "#commune-options",
                 "hx-swap": "innerHTML",
-                "name": "commune",
             }
         )
 

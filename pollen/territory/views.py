@@ -8,7 +8,8 @@ from pollen.territory.selectors import communes_matching
 
 def commune_search(request: HttpRequest) -> HttpResponse:
     """HTML options for HTMX, or JSON with ?format=json."""
-    query = request.GET.get("q", "")[:60]
+    # HTMX sends the field's own name (e.g. commune=…); links and scripts send q=…
+    query = (request.GET.get("q") or request.GET.get("commune") or "")[:60]
     communes = list(communes_matching(query))
     if request.GET.get("format") == "json":
         return JsonResponse(

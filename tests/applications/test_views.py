@@ -222,3 +222,8 @@ def test_commune_autocomplete_finds_by_name_and_postal_code(client, territory):
     ).json()
     assert [c["code"] for c in by_name["results"]] == ["29232"]
     assert [c["code"] for c in by_postal["results"]] == ["35238"]
+
+
+def test_commune_autocomplete_answers_the_field_htmx_sends(client, territory):
+    html = client.get(reverse("territory:commune_search"), {"commune": "ren"}).content.decode()
+    assert "Rennes (35) — 35238" in html

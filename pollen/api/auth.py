@@ -1,0 +1,96 @@
+"""Staff tokens (Bearer) and a fixed-window rate limit per token or address, kept in the cache."""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from pollen import clock
+from pollen.accounts.models import User
+from pollen.api.models import ApiToken
+from pollen.audit.services import record_event
+
+WINDOW_SECONDS = 60
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def create_token(*, acting_user: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token; the clear key is returned once and never stored."""
+    key = f"pol_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[4:12], key_sha256=_digest(key), created_at=clock.now()
+    )
+    record_event(actor=acting_user, action="api.token_created", obj=token, after={"user": user.pk})
+    return token, key
+
+
+def bearer_key(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
+def token_user(request: HttpRequest) -> User | None:
+    key = bearer_key(request)
+    if not key:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_sha256=_digest(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
+    return token.user
+
+
+def _limit() -> int:
+    return int(getattr(settings, "POLLEN_API_RATE_LIMIT", 300))
+
+
+def _client_key(request: HttpRequest) -> str:
+    key = bearer_key(request)
+    if key:
+        return "t:" + _digest(key)[:32]
+    return "ip:" + str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """At most POLLEN_API_RATE_LIMIT requests per minute per token (or per address without one)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        window = int(clock.now().timestamp()) // WINDOW_SECONDS
+        bucket = f"pollen-api-rate:{_client_key(request)}:{window}"
+        cache.add(bucket, 0, timeout=WINDOW_SECONDS * 2)
+        try:
+            count = cache.incr(bucket)
+        except ValueError:  # evicted between add and incr: count this request as the first
+            cache.set(bucket, 1, timeout=WINDOW_SECONDS * 2)
+            count = 1
+        limit = _limit()
+        if count > limit:
+            refused = JsonResponse(
+                {"detail": f"Trop de requêtes : au plus {limit} par minute."}, status=429
+            )
+            refused["Retry-After"] = str(
+                WINDOW_SECONDS - int(clock.now().timestamp()) % WINDOW_SECONDS
+            )
+            return refused
+        response = view(request, *args, **kwargs)
+        response["X-RateLimit-Limit"] = str(limit)
+        response["X-RateLimit-Remaining"] = str(max(limit - count, 0))
+        return response
+
+    return wrapped

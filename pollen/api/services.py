@@ -1,0 +1,53 @@
+"""Writes the staff API may make, each through the service that owns the change."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from pollen.accounts.models import User
+from pollen.applications import services as application_services
+from pollen.applications.models import Application, Status
+from pollen.audit.models import AuditEvent
+from pollen.audit.services import record_event
+from pollen.domain.money import AmountError, parse_eur
+from pollen.grants import services as grant_services
+
+
+class ApiRefused(Exception):
+    """A refused change; the message is French."""
+
+
+@transaction.atomic
+def add_note(*, acting_user: User, application: Application, note: str) -> AuditEvent:
+    if not note.strip():
+        raise ApiRefused("La note est vide.")
+    return record_event(
+        actor=acting_user, action="application.note", obj=application, note=note.strip()[:5000]
+    )
+
+
+def change_status(
+    *, acting_user: User, application: Application, status: str, message: str, amount: str
+) -> Application:
+    """Only the transitions an existing service makes: reopen for corrections, or select with an award."""
+    try:
+        if status == Status.CORRECTIONS:
+            if not message.strip():
+                raise ApiRefused("Indiquez au porteur ce qu'il doit corriger (« message »).")
+            return application_services.reopen_application(
+                acting_user=acting_user, application=application, message=message
+            )
+        if status == Status.SELECTED:
+            try:
+                value: Decimal = parse_eur(amount)
+            except AmountError as exc:
+                raise ApiRefused(f"« amount_eur » : {exc}") from None
+            grant = grant_services.award_grant(
+                acting_user=acting_user, application=application, amount=value
+            )
+            return grant.application
+    except (application_services.ApplicationError, grant_services.GrantError) as exc:
+        raise ApiRefused(str(exc)) from None
+    raise ApiRefused(
+        "Statut non pris en charge par l'API : seuls « corrections » et « selected » le sont."
+    )

@@ -1,0 +1,170 @@
+"""The JSON API: plain views that parse, call one selector or service, and answer JSON."""
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from pollen.accounts.models import User
+from pollen.api import selectors, services
+from pollen.api.auth import rate_limited, token_user
+from pollen.api.openapi import document
+from pollen.applications.models import Application
+
+View = Callable[..., HttpResponse]
+
+
+def _error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=status)
+
+
+def public(view: View) -> View:
+    """GET only, rate limited, open to anyone (CORS), bad parameters answered with a 400."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except selectors.BadQuery as exc:
+            response = _error(str(exc), 400)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return rate_limited(require_GET(wrapped))
+
+
+def staff(view: View) -> View:
+    """A Bearer token of an active programme staff member, rate limited per token."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = token_user(request)
+        if user is None:
+            response = _error("Jeton d'accès manquant ou invalide.", 401)
+            response["WWW-Authenticate"] = "Bearer"
+            return response
+        if not user.is_programme_staff:
+            return _error("Cette API est réservée à l'équipe du programme.", 403)
+        try:
+            return view(request, user, *args, **kwargs)
+        except selectors.BadQuery as exc:
+            return _error(str(exc), 400)
+
+    return csrf_exempt(rate_limited(wrapped))
+
+
+@public
+def openapi_json(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(document(places=selectors.places_model() is not None))
+
+
+@public
+def docs(request: HttpRequest) -> HttpResponse:
+    return render(request, "api/docs.html", {"doc": document(selectors.places_model() is not None)})
+
+
+@public
+def calls(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(
+        selectors.page_of(request.GET, selectors.published_calls(), selectors.call_json)
+    )
+
+
+@public
+def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    call = selectors.published_calls().filter(slug=slug).first()
+    if call is None:
+        return _error("Appel introuvable.", 404)
+    return JsonResponse(selectors.call_json(call))
+
+
+@public
+def awards(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(
+        selectors.page_of(request.GET, selectors.awards(request.GET), selectors.award_json)
+    )
+
+
+@public
+def places(request: HttpRequest) -> HttpResponse:
+    qs = selectors.places()
+    if qs is None:
+        return _error("L'annuaire des lieux n'est pas disponible sur cette plateforme.", 404)
+    return JsonResponse(selectors.page_of(request.GET, qs, selectors.place_json))
+
+
+@public
+def coverage(request: HttpRequest) -> HttpResponse:
+    radius = selectors.int_param(request.GET, "radius_km", 20, 1, 200)
+    return JsonResponse(selectors.coverage(radius))
+
+
+@staff
+@require_GET
+def staff_applications(request: HttpRequest, user: User) -> HttpResponse:
+    return JsonResponse(
+        selectors.page_of(
+            request.GET, selectors.staff_applications(request.GET), selectors.application_json
+        )
+    )
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise selectors.BadQuery("Le corps de la requête doit être un objet JSON.") from None
+    if not isinstance(data, dict):
+        raise selectors.BadQuery("Le corps de la requête doit être un objet JSON.")
+    return data
+
+
+def _text(data: dict[str, Any], name: str) -> str:
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        raise selectors.BadQuery(f"« {name} » doit être une chaîne de caractères.")
+    return value
+
+
+@staff
+@require_POST
+def application_status(request: HttpRequest, user: User, pk: int) -> HttpResponse:
+    application = Application.objects.filter(pk=pk).first()
+    if application is None:
+        return _error("Candidature introuvable.", 404)
+    data = _json_body(request)
+    try:
+        application = services.change_status(
+            acting_user=user,
+            application=application,
+            status=_text(data, "status"),
+            message=_text(data, "message"),
+            amount=_text(data, "amount_eur"),
+        )
+    except services.ApiRefused as exc:
+        return _error(str(exc), 409)
+    application = Application.objects.select_related("call", "organisation").get(pk=pk)
+    return JsonResponse(selectors.application_json(application))
+
+
+@staff
+@require_POST
+def application_note(request: HttpRequest, user: User, pk: int) -> HttpResponse:
+    application = Application.objects.filter(pk=pk).first()
+    if application is None:
+        return _error("Candidature introuvable.", 404)
+    try:
+        event = services.add_note(
+            acting_user=user, application=application, note=_text(_json_body(request), "note")
+        )
+    except services.ApiRefused as exc:
+        return _error(str(exc), 400)
+    return JsonResponse(
+        {"id": event.pk, "occurred_at": event.occurred_at.isoformat(), "note": event.note},
+        status=201,
+    )

@@ -1,0 +1,90 @@
+"""The grant agreement (convention de subvention) as a PDF, with its payment schedule."""
+
+import io
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from pollen.domain.money import format_eur, format_percent, from_cents
+from pollen.grants.models import Grant
+
+
+def _table(rows: list[list[str]], widths: list[float]) -> Table:
+    styles = getSampleStyleSheet()
+    table = Table(
+        [[Paragraph(cell, styles["Normal"]) for cell in row] for row in rows], colWidths=widths
+    )
+    table.setStyle(
+        TableStyle(
+            [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        )
+    )
+    return table
+
+
+def agreement_pdf(grant: Grant) -> bytes:
+    application = grant.application
+    org = application.organisation
+    call = grant.call
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"Convention de subvention {grant.reference}",
+        author="Pollen",
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+    )
+    rows = [
+        ["Référence de la décision", grant.reference],
+        ["Financeur", f"{call.funder} — SIRET {call.spec.funder_siret or 'non renseigné'}"],
+        ["Appel", f"{call.title} ({call.slug}, version {call.version})"],
+        ["Bénéficiaire", f"{org.legal_name} — SIRET {org.siret}"],
+        ["Objet", application.title],
+        ["Subvention demandée", format_eur(from_cents(grant.requested_cents))],
+        ["Subvention attribuée", format_eur(from_cents(grant.awarded_cents))],
+        ["Décision du", grant.decided_on.strftime("%d/%m/%Y")],
+        [
+            "Période d'exécution",
+            f"du {grant.starts_on:%d/%m/%Y} au {grant.ends_on:%d/%m/%Y}",
+        ],
+        [
+            "Signature",
+            f"le {grant.signed_on:%d/%m/%Y} par {grant.signatory}"
+            if grant.signed_on
+            else "à signer",
+        ],
+    ]
+    schedule = [["Tranche", "Part", "Montant", "Condition", "Échéance prévue"]] + [
+        [
+            p.label,
+            format_percent(p.share),
+            format_eur(from_cents(p.amount_cents)),
+            p.get_trigger_display() if hasattr(p, "get_trigger_display") else p.trigger,
+            p.due_on.strftime("%d/%m/%Y"),
+        ]
+        for p in grant.payments.order_by("position")
+    ]
+    story = [
+        Paragraph("Convention de subvention", styles["Title"]),
+        Paragraph(call.funder, styles["Normal"]),
+        Spacer(1, 6 * mm),
+        _table(rows, [50 * mm, 120 * mm]),
+        Spacer(1, 6 * mm),
+        Paragraph("Échéancier des versements", styles["Heading2"]),
+        _table(schedule, [50 * mm, 18 * mm, 32 * mm, 35 * mm, 35 * mm]),
+        Spacer(1, 6 * mm),
+        Paragraph(
+            "Le bénéficiaire s'engage à réaliser le projet décrit dans sa candidature, à déposer un "
+            "rapport final présentant les dépenses réellement engagées et les cofinancements "
+            "obtenus, et à reverser toute somme perçue au-delà de la subvention retenue. La "
+            "subvention est recalculée sur les dépenses réelles selon les règles de l'appel.",
+            styles["Normal"],
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

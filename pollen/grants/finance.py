@@ -1,0 +1,167 @@
+"""Grant arithmetic in plain Python (no Django): tranches, award re-check, settlement, envelope."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from pollen.domain import eligibility
+from pollen.domain.budget import Budget, ResourceKind, ResourceLine, ResourceStatus
+from pollen.domain.calls import CallSpec, PaymentStep
+from pollen.domain.money import format_eur, format_percent, from_cents
+
+# The rules that speak about the subsidy's amount: they are re-checked on the awarded figure.
+AMOUNT_RULES = frozenset({"subsidy_min", "subsidy_max", "subsidy_share"})
+DEFAULT_SCHEDULE = (PaymentStep("Versement unique à la signature", Decimal(1), "signature"),)
+
+
+@dataclass(frozen=True, slots=True)
+class Tranche:
+    position: int
+    label: str
+    on: str
+    share: Decimal
+    amount_cents: int
+
+
+def split_schedule(award_cents: int, steps: tuple[PaymentStep, ...]) -> tuple[Tranche, ...]:
+    """Tranches rounded down to the cent; the last takes the remainder so they sum to the award."""
+    if award_cents < 0:
+        raise ValueError("Le montant attribué ne peut pas être négatif.")
+    steps = steps or DEFAULT_SCHEDULE
+    tranches: list[Tranche] = []
+    given = 0
+    for position, step in enumerate(steps):
+        if position == len(steps) - 1:
+            amount = award_cents - given
+        else:
+            amount = int((Decimal(award_cents) * step.share).to_integral_value(ROUND_DOWN))
+        given += amount
+        tranches.append(Tranche(position, step.label, step.on, step.share, amount))
+    return tuple(tranches)
+
+
+def _with_subsidy(budget: Budget, awarded: Decimal) -> Budget:
+    others = tuple(r for r in budget.resources if r.kind != ResourceKind.REQUESTED_SUBSIDY)
+    subsidy = ResourceLine(
+        "Subvention attribuée", ResourceKind.REQUESTED_SUBSIDY, ResourceStatus.ACQUIRED, awarded
+    )
+    return Budget(budget.expenses, (subsidy, *others))
+
+
+def recheck_award(
+    call: CallSpec, facts: eligibility.ApplicationFacts, awarded: Decimal
+) -> eligibility.EligibilityResult:
+    """The call's amount rules on the awarded figure, worded for an award."""
+    amount_call = dataclasses.replace(
+        call, rules=tuple(r for r in call.rules if r.kind in AMOUNT_RULES)
+    )
+    facts = dataclasses.replace(facts, budget=_with_subsidy(facts.budget, awarded))
+    result = eligibility.check(amount_call, facts)
+    return eligibility.EligibilityResult(
+        tuple(
+            dataclasses.replace(
+                v, message=v.message.replace("subvention demandée", "subvention attribuée")
+            )
+            for v in result.verdicts
+        )
+    )
+
+
+def max_share_of(call: CallSpec) -> Decimal | None:
+    rule = next((r for r in call.rules if r.kind == "subsidy_share"), None)
+    return Decimal(rule.params["max_share"]) if rule else None
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What the final report leaves of the award, and the balance still to pay (or to recover)."""
+
+    retained_cents: int
+    paid_before_cents: int
+    balance_cents: int  # negative: to be recovered from the grantee
+    reduced: bool
+    explanation: str
+
+
+def _cap_lines(
+    award_cents: int, actual_cents: int, cofunding_cents: int, max_share: Decimal | None
+) -> tuple[int, list[str]]:
+    actual = from_cents(actual_cents)
+    cap = award_cents
+    lines = [f"Subvention attribuée : {format_eur(from_cents(award_cents))}."]
+    if max_share is not None:
+        share_cap = int((Decimal(actual_cents) * max_share).to_integral_value(ROUND_DOWN))
+        lines.append(
+            f"Dépenses réelles : {format_eur(actual)} ; {format_percent(max_share)} de ces "
+            f"dépenses : {format_eur(from_cents(share_cap))}."
+        )
+        cap = min(cap, share_cap)
+    # A subsidy never makes a profit: with the co-funding obtained it may not exceed the expenses.
+    no_profit_cap = max(actual_cents - cofunding_cents, 0)
+    lines.append(
+        f"Cofinancements obtenus : {format_eur(from_cents(cofunding_cents))} ; la subvention ne "
+        f"peut dépasser dépenses moins cofinancements, soit {format_eur(from_cents(no_profit_cap))}."
+    )
+    return min(cap, no_profit_cap), lines
+
+
+def settle(
+    *,
+    award_cents: int,
+    paid_before_cents: int,
+    actual_expenses_cents: int,
+    cofunding_cents: int,
+    max_share: Decimal | None,
+) -> Settlement:
+    """Re-check the award on the actuals; the balance is what remains once earlier tranches are paid."""
+    retained, lines = _cap_lines(award_cents, actual_expenses_cents, cofunding_cents, max_share)
+    balance = retained - paid_before_cents
+    reduced = retained < award_cents
+    lines.append(
+        f"Subvention retenue : {format_eur(from_cents(retained))}"
+        + (
+            f" (réduite de {format_eur(from_cents(award_cents - retained))})."
+            if reduced
+            else " (montant attribué maintenu)."
+        )
+    )
+    lines.append(f"Déjà versé ou engagé : {format_eur(from_cents(paid_before_cents))}.")
+    if balance >= 0:
+        lines.append(f"Solde à verser : {format_eur(from_cents(balance))}.")
+    else:
+        lines.append(
+            f"Trop-perçu à reverser par le bénéficiaire : {format_eur(from_cents(-balance))}."
+        )
+    return Settlement(retained, paid_before_cents, balance, reduced, " ".join(lines))
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeFigures:
+    envelope_cents: int
+    committed_cents: int
+    paid_cents: int
+
+    @property
+    def remaining_cents(self) -> int:
+        """What can still be committed; never negative since commitments are refused beyond it."""
+        return max(self.envelope_cents - self.committed_cents, 0)
+
+    @property
+    def committed_share(self) -> Decimal:
+        if self.envelope_cents <= 0:
+            return Decimal(0)
+        return Decimal(self.committed_cents) / Decimal(self.envelope_cents)
+
+
+def commitment_problem(what: str, figures: EnvelopeFigures, new_cents: int) -> str | None:
+    """None when the new commitment fits the envelope, else a French sentence with the figures."""
+    if figures.committed_cents + new_cents <= figures.envelope_cents:
+        return None
+    return (
+        f"Engagement refusé : {format_eur(from_cents(new_cents))} dépasseraient l'enveloppe "
+        f"{what} ({format_eur(from_cents(figures.envelope_cents))}), dont "
+        f"{format_eur(from_cents(figures.committed_cents))} sont déjà engagés ; il reste "
+        f"{format_eur(from_cents(figures.remaining_cents))}."
+    )

@@ -1,0 +1,146 @@
+"""Reading grants and tranches, always through a permission check that can say why."""
+
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from pollen.accounts.models import Role, User
+from pollen.applications.selectors import Decision
+from pollen.clock import PARIS
+from pollen.domain.money import from_cents
+from pollen.grants.models import Grant, Payment, PaymentStatus
+
+FOLLOWERS = (Role.INSTRUCTOR, Role.MANAGER, Role.FINANCE, Role.COMMITTEE, Role.ADMIN)
+
+
+def can_follow_grants(user: User) -> Decision:
+    if user.is_authenticated and user.has_role(*FOLLOWERS):
+        return Decision(True)
+    return Decision(False, "Le suivi des subventions est réservé à l'équipe du programme.")
+
+
+def can_award(user: User) -> Decision:
+    if user.is_authenticated and user.has_role(Role.MANAGER, Role.ADMIN):
+        return Decision(True)
+    return Decision(False, "Seul le responsable de programme attribue une subvention.")
+
+
+def can_record_signature(user: User) -> Decision:
+    if user.is_authenticated and user.has_role(Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN):
+        return Decision(True)
+    return Decision(False, "Seule l'équipe du programme enregistre la signature.")
+
+
+def can_report(user: User, grant: Grant) -> Decision:
+    if not user.is_authenticated:
+        return Decision(False, "Connectez-vous pour déposer un rapport.")
+    if user.has_role(Role.APPLICANT) and user.organisation_id == grant.application.organisation_id:
+        return Decision(True)
+    return Decision(False, "Seul le bénéficiaire dépose ses rapports.")
+
+
+def _grants() -> QuerySet[Grant]:
+    return Grant.objects.select_related(
+        "application", "application__organisation", "call", "programme"
+    )
+
+
+def access_grant(user: User, pk: int) -> Grant:
+    """The grant, or 404 for anyone who may not see it (no existence leak)."""
+    grant = _grants().prefetch_related("payments", "reports").filter(pk=pk).first()
+    if grant is None:
+        raise Http404("Subvention introuvable.")
+    own = (
+        user.is_authenticated
+        and user.has_role(Role.APPLICANT)
+        and user.organisation_id == grant.application.organisation_id
+    )
+    if not (own or can_follow_grants(user)):
+        raise Http404("Subvention introuvable.")
+    return grant
+
+
+def access_payment(user: User, pk: int) -> Payment:
+    payment = Payment.objects.select_related("grant", "grant__application").filter(pk=pk).first()
+    if payment is None or not can_follow_grants(user):
+        raise Http404("Versement introuvable.")
+    return payment
+
+
+def grants_list() -> QuerySet[Grant]:
+    return _grants().order_by("-decided_on", "-id")
+
+
+def grants_of(user: User) -> QuerySet[Grant]:
+    """The grants a grantee follows from their space."""
+    if user.has_role(Role.APPLICANT) and user.organisation_id:
+        return _grants().filter(application__organisation_id=user.organisation_id)
+    return Grant.objects.none()
+
+
+def payments_awaiting(user: User) -> QuerySet[Payment]:
+    """The tranches waiting for this person's step."""
+    qs = Payment.objects.select_related(
+        "grant", "grant__application", "grant__application__organisation"
+    ).order_by("due_on", "id")
+    if user.has_role(Role.FINANCE):
+        return qs.filter(
+            status__in=[PaymentStatus.INSTRUCTOR_APPROVED, PaymentStatus.FINANCE_APPROVED]
+        )
+    if user.has_role(Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN):
+        return qs.filter(status=PaymentStatus.REQUESTED)
+    return qs.none()
+
+
+CSV_HEADER = [
+    "reference_decision",
+    "tranche",
+    "libelle",
+    "beneficiaire",
+    "siret",
+    "montant",
+    "statut",
+    "echeance",
+    "demande_le",
+    "valide_instruction_le",
+    "valide_finances_le",
+    "verse_le",
+    "reference_virement",
+]
+
+
+def payment_rows() -> Iterator[list[str]]:
+    """Every tranche for the accounting system: euros with a dot, ISO dates, stable columns."""
+    rows = (
+        Payment.objects.order_by("grant__reference", "position")
+        .values_list(
+            "grant__reference",
+            "position",
+            "label",
+            "grant__application__organisation__legal_name",
+            "grant__application__organisation__siret",
+            "amount_cents",
+            "status",
+            "due_on",
+            "requested_at",
+            "instructor_approved_at",
+            "finance_approved_at",
+            "paid_at",
+            "payment_reference",
+        )
+        .iterator(chunk_size=2000)
+    )
+    for ref, pos, label, name, siret, cents, status, due, req, ins, fin, paid, vir in rows:
+        yield [
+            ref,
+            str(pos + 1),
+            label,
+            name,
+            siret,
+            f"{from_cents(cents):.2f}",
+            status,
+            due.isoformat(),
+            *(m.astimezone(PARIS).date().isoformat() if m else "" for m in (req, ins, fin, paid)),
+            vir,
+        ]

@@ -1,0 +1,220 @@
+"""Coverage and siting reports from one CoverageModel per process (the communes rarely change)."""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+
+from pollen.accounts.models import Machine
+from pollen.domain.coverage import CoverageModel, CoverageReport
+from pollen.domain.siting import SitingReport, choose_sites
+from pollen.places.maps import MapPoint
+from pollen.places.selectors import PlacePoint, active_points
+from pollen.territory.models import Commune, Departement, Region
+from pollen.territory.selectors import commune_points
+
+RADII_KM = (10, 20, 30)
+DEFAULT_RADIUS_KM = 20
+WHITE_ZONES = 20
+# The web page bounds the exact solver; the command line or a benchmark may give it more.
+SITING_TIME_LIMIT_S = 5.0
+SITING_MAX_NONZEROS = 500_000
+SITING_MIN_POPULATIONS = (1000, 2000, 5000, 10000)
+DEFAULT_MIN_POPULATION = 2000
+DEFAULT_SITES = 10
+_CACHE_SIZE = 16
+
+_lock = threading.Lock()
+_model: tuple[tuple[int, int], CoverageModel] | None = None
+_results: "OrderedDict[tuple[Any, ...], Any]" = OrderedDict()
+
+
+def _signature() -> tuple[int, int]:
+    """Changes whenever the communes the model is built from change (one quick aggregate)."""
+    figures = Commune.objects.actuelles().aggregate(n=Count("code"), population=Sum("population"))
+    return figures["n"] or 0, figures["population"] or 0
+
+
+def coverage_model() -> CoverageModel:
+    """The communes actuelles as a CoverageModel, built once per process."""
+    global _model
+    signature = _signature()
+    with _lock:
+        if _model is not None and _model[0] == signature:
+            return _model[1]
+    model = CoverageModel(commune_points())
+    with _lock:
+        _model = (signature, model)
+        _results.clear()
+    return model
+
+
+def reset_caches() -> None:
+    global _model
+    with _lock:
+        _model = None
+        _results.clear()
+
+
+def cached(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    with _lock:
+        if key in _results:
+            _results.move_to_end(key)
+            return _results[key]
+    value = compute()
+    with _lock:
+        _results[key] = value
+        while len(_results) > _CACHE_SIZE:
+            _results.popitem(last=False)
+    return value
+
+
+def _points_key(points: Sequence[PlacePoint]) -> int:
+    return hash(tuple((p.lat, p.lon) for p in points))
+
+
+def coverage_report(radius_km: float, points: Sequence[PlacePoint]) -> CoverageReport:
+    model = coverage_model()
+    latlon = [(p.lat, p.lon) for p in points]
+    return cached(
+        ("coverage", id(model), float(radius_km), _points_key(points)),
+        lambda: model.coverage(latlon, radius_km, top=WHITE_ZONES),
+    )
+
+
+def siting_report(
+    radius_km: float, k: int, min_population: int, points: Sequence[PlacePoint]
+) -> SitingReport:
+    """Greedy and exact choice of k new sites among communes of at least min_population."""
+    model = coverage_model()
+    candidates = [c.insee for c in model.communes if c.population >= min_population]
+    latlon = [(p.lat, p.lon) for p in points]
+    return cached(
+        ("siting", id(model), float(radius_km), k, min_population, _points_key(points)),
+        lambda: choose_sites(
+            model,
+            latlon,
+            radius_km,
+            k,
+            candidates=candidates,
+            time_limit_s=SITING_TIME_LIMIT_S,
+            max_nonzeros=SITING_MAX_NONZEROS,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    code: str
+    name: str
+    population: int
+    covered_population: int
+
+    @property
+    def share(self) -> float:
+        return self.covered_population / self.population if self.population else 0.0
+
+
+def area_rows(report: CoverageReport) -> tuple[list[AreaRow], list[AreaRow]]:
+    """Régions and départements with their names, in code order."""
+    regions = dict(Region.objects.values_list("code", "name"))
+    departements = dict(Departement.objects.values_list("code", "name"))
+
+    def rows(by: Any, names: dict[str, str]) -> list[AreaRow]:
+        return [
+            AreaRow(code, names.get(code, code or "—"), a.population, a.covered_population)
+            for code, a in sorted(by.items())
+        ]
+
+    return rows(report.by_region, regions), rows(report.by_departement, departements)
+
+
+def commune_names(insees: Sequence[str]) -> list[tuple[str, str, str, int]]:
+    """(INSEE, name, département, population) of communes of the model, in the given order."""
+    model = coverage_model()
+    out = []
+    for insee in insees:
+        c = model.communes[model.index_of(insee)]
+        out.append((c.insee, c.name, c.departement, c.population))
+    return out
+
+
+def coverage_for(radius_km: float, machine: str = "") -> tuple[CoverageReport, list[PlacePoint]]:
+    points = active_points(machine)
+    return coverage_report(radius_km, points), points
+
+
+def fr_int(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def fr_share(share: float) -> str:
+    return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
+
+
+@dataclass(frozen=True)
+class CoverageFigures:
+    """Everything the coverage page, the map and its PDF show, for one radius and machine."""
+
+    radius_km: int
+    machine: str
+    machine_label: str
+    report: CoverageReport
+    points: list[PlacePoint]
+    regions: list[AreaRow]
+    departements: list[AreaRow]
+
+    @property
+    def title(self) -> str:
+        title = _("Part de la population à moins de %(r)s km d'un lieu, par département") % {
+            "r": self.radius_km
+        }
+        if self.machine_label:
+            title += " — " + _("lieux équipés : %(m)s") % {"m": self.machine_label}
+        return title
+
+    @property
+    def description(self) -> str:
+        r = self.report
+        return _(
+            "France entière : %(share)s de la population (%(covered)s habitants sur %(total)s) "
+            "vit à moins de %(r)s km d'un des %(n)s lieux figurés par des points. Les "
+            "départements sont d'autant plus foncés que cette part est grande ; le tableau qui "
+            "suit la carte donne la part de chaque département."
+        ) % {
+            "share": fr_share(r.share),
+            "covered": fr_int(r.covered_population),
+            "total": fr_int(r.population),
+            "r": self.radius_km,
+            "n": fr_int(len(self.points)),
+        }
+
+    def shares(self) -> dict[str, float | None]:
+        return {a.code: a.share if a.population else None for a in self.departements}
+
+    def map_points(self) -> list[MapPoint]:
+        return [MapPoint(p.lat, p.lon, p.name) for p in self.points]
+
+    def key(self) -> tuple[Any, ...]:
+        """Identifies what is drawn: radius, machine and the places' points."""
+        return (self.radius_km, self.machine, _points_key(self.points))
+
+    def table(self) -> list[list[str]]:
+        """Header and one row per département, as the PDF prints them."""
+        rows = [[_("Code"), _("Département"), _("Population"), _("Couverte"), _("Part")]]
+        rows += [
+            [a.code, a.name, fr_int(a.population), fr_int(a.covered_population), fr_share(a.share)]
+            for a in self.departements
+        ]
+        return rows
+
+
+def coverage_figures(radius_km: int, machine: str = "") -> CoverageFigures:
+    report, points = coverage_for(radius_km, machine)
+    regions, departements = area_rows(report)
+    label = str(dict(Machine.choices).get(machine, "")) if machine else ""
+    return CoverageFigures(radius_km, machine, label, report, points, regions, departements)

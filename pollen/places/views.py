@@ -1,0 +1,231 @@
+"""Directory, place, coverage, siting and map pages: check access, parse, call, render."""
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from pollen import clock
+from pollen.accounts.models import AuthedRequest
+from pollen.audit.selectors import events_for
+from pollen.places import forms, selectors, services
+from pollen.places.exports import write_national_csv
+from pollen.places.map_pdf import map_pdf
+from pollen.places.maps import MapDataMissing, legend_labels, render_svg
+from pollen.places.models import Place
+from pollen.places.records import MACHINE_CODES
+from pollen.places.reports import (
+    DEFAULT_MIN_POPULATION,
+    DEFAULT_RADIUS_KM,
+    DEFAULT_SITES,
+    SITING_TIME_LIMIT_S,
+    CoverageFigures,
+    cached,
+    commune_names,
+    coverage_figures,
+    siting_report,
+)
+from pollen.places.search import hours_summary, search_places
+
+PAGE_SIZE = 20
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    form = forms.DirectorySearchForm(request.GET or None)
+    context: dict[str, Any] = {
+        "form": form,
+        "rows": [],
+        "page": None,
+        "outcome": None,
+        "criteria": None,
+    }
+    if not form.is_bound or form.is_valid():
+        criteria = forms.criteria_of(form)
+        outcome = search_places(criteria, clock.now())
+        page = Paginator(outcome.hits, PAGE_SIZE).get_page(request.GET.get("page"))
+        places = Place.objects.select_related("commune").in_bulk([h.pk for h in page])
+        context.update(
+            criteria=criteria,
+            outcome=outcome,
+            page=page,
+            rows=[(places[h.pk], h.distance_km) for h in page],
+        )
+    # The map keeps the machine asked for, even while another criterion is being corrected.
+    machine = request.GET.get("machine", "")
+    context["map_machine"] = machine if machine in MACHINE_CODES else ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    context["query"] = query.urlencode()
+    context["can_create"] = selectors.can_create(request.user)  # type: ignore[arg-type]
+    return render(request, "places/directory.html", context)
+
+
+def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.access_place(pk)
+    departement = place.commune.departement_id if place.commune else place.postal_code[:2]
+    can_edit = selectors.can_edit(request.user, place)  # type: ignore[arg-type]
+    return render(
+        request,
+        "places/detail.html",
+        {
+            "place": place,
+            "hours": hours_summary(place.opening_hours, clock.now(), departement or ""),
+            "can_edit": can_edit,
+            "events": events_for(place)[:50] if can_edit else [],
+        },
+    )
+
+
+def _initial(place: Place) -> dict[str, Any]:
+    initial = {f: getattr(place, f) for f in forms.PlaceForm.base_fields if hasattr(place, f)}
+    initial["commune"] = place.commune
+    initial["other_machines"] = " ; ".join(place.other_machines)
+    if place.approximate:
+        initial["latitude"] = initial["longitude"] = None
+    return initial
+
+
+@login_required
+def place_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    place = selectors.access_place(pk)
+    decision = selectors.can_edit(request.user, place)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    can_link = bool(selectors.can_link(request.user))
+    form = forms.PlaceForm(request.POST or None, initial=_initial(place), can_link=can_link)
+    if request.method == "POST" and form.is_valid():
+        services.update_place(acting_user=request.user, place=place, values=form.values())
+        messages.success(request, _("La fiche du lieu est enregistrée."))
+        return redirect("places:detail", pk=place.pk)
+    return render(request, "places/edit.html", {"form": form, "place": place})
+
+
+@login_required
+def place_create(request: AuthedRequest) -> HttpResponse:
+    decision = selectors.can_create(request.user)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    form = forms.PlaceForm(request.POST or None, initial={"status": "active"}, can_link=True)
+    if request.method == "POST" and form.is_valid():
+        place = services.create_place(acting_user=request.user, values=form.values())
+        messages.success(request, _("Le lieu est ajouté à l'annuaire."))
+        return redirect("places:detail", pk=place.pk)
+    return render(request, "places/edit.html", {"form": form, "place": None})
+
+
+def export_csv(request: HttpRequest) -> HttpResponse:
+    buffer = io.StringIO()
+    write_national_csv(selectors.places_to_export(), buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="lieux-pollen.csv"'
+    return response
+
+
+def _figures(
+    request: HttpRequest, form_class: type[forms.CoverageForm] = forms.CoverageForm
+) -> tuple[Any, CoverageFigures]:
+    form = form_class(request.GET or None)
+    valid = not form.is_bound or form.is_valid()
+    data = form.cleaned_data if form.is_bound and valid else {}
+    figures = coverage_figures(
+        data.get("radius_km") or DEFAULT_RADIUS_KM, data.get("machine") or ""
+    )
+    return form, figures
+
+
+def coverage(request: HttpRequest) -> HttpResponse:
+    form, figures = _figures(request)
+    try:
+        svg = render_svg(
+            figures.shares(),
+            figures.map_points(),
+            title=figures.title,
+            description=figures.description,
+        )
+    except MapDataMissing as exc:
+        svg, messages_ = "", [str(exc)]
+    else:
+        messages_ = []
+    return render(
+        request,
+        "places/coverage.html",
+        {
+            "form": form,
+            "figures": figures,
+            "svg": svg,
+            "map_errors": messages_,
+            "legend": legend_labels(),
+            "siting_form": forms.SitingForm(
+                initial={
+                    "radius_km": figures.radius_km,
+                    "machine": figures.machine,
+                    "k": DEFAULT_SITES,
+                    "min_population": DEFAULT_MIN_POPULATION,
+                }
+            ),
+            "time_limit": f"{SITING_TIME_LIMIT_S:g}",
+        },
+    )
+
+
+def siting(request: HttpRequest) -> HttpResponse:
+    form = forms.SitingForm(request.GET or None)
+    context: dict[str, Any] = {"siting_form": form, "time_limit": f"{SITING_TIME_LIMIT_S:g}"}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        radius = data.get("radius_km") or DEFAULT_RADIUS_KM
+        figures = coverage_figures(radius, data.get("machine") or "")
+        report = siting_report(
+            radius,
+            data.get("k") or DEFAULT_SITES,
+            data.get("min_population") or DEFAULT_MIN_POPULATION,
+            figures.points,
+        )
+        greedy = commune_names(report.greedy.sites)
+        exact = report.exact.choice
+        context.update(
+            figures=figures,
+            report=report,
+            greedy_rows=list(zip(greedy, report.greedy.gains, strict=True)),
+            exact_rows=list(zip(commune_names(exact.sites), exact.gains, strict=True))
+            if exact
+            else [],
+        )
+    template = "places/_siting.html" if getattr(request, "htmx", False) else "places/siting.html"
+    return render(request, template, context)
+
+
+def map_svg(request: HttpRequest) -> HttpResponse:
+    _form, figures = _figures(request)
+    svg = render_svg(
+        figures.shares(), figures.map_points(), title=figures.title, description=figures.description
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="couverture-{figures.radius_km}km.svg"'
+    return response
+
+
+def map_download_pdf(request: HttpRequest) -> HttpResponse:
+    _form, figures = _figures(request)
+    pdf = cached(
+        ("map_pdf", get_language(), *figures.key()),
+        lambda: map_pdf(
+            figures.shares(),
+            figures.map_points(),
+            title=figures.title,
+            lines=[figures.description],
+            table=figures.table(),
+        ),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="carte-couverture-{figures.radius_km}km.pdf"'
+    )
+    return response

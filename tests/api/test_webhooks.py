@@ -1,0 +1,141 @@
+"""Webhooks against a local receiver that fails twice: each event once, in order, signed."""
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+import threading
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.management import call_command
+
+from pollen import clock
+from pollen.api import webhooks
+from pollen.api.models import Delivery, DeliveryStatus, WebhookEndpoint
+from pollen.grants import services
+from tests.grants.helpers import DECIDED, submitted_application
+
+pytestmark = pytest.mark.django_db
+SECRET = "s3cret-for-tests"
+T0 = dt.datetime(2013, 10, 15, 10, tzinfo=clock.PARIS)
+
+
+class Receiver(ThreadingHTTPServer):
+    def __init__(self, failures: int):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.failures = failures
+        self.calls: list[tuple[int, bytes, dict[str, str]]] = []
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Receiver
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        code = 500 if self.server.failures > 0 else 200
+        self.server.failures -= 1
+        self.server.calls.append((code, body, dict(self.headers)))
+        self.send_response(code)
+        self.end_headers()
+
+    def log_message(self, *args):
+        return
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver(failures=2)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def endpoint(receiver):
+    host, port = receiver.server_address[:2]
+    return WebhookEndpoint.objects.create(
+        url=f"http://{host}:{port}/hook", secret=SECRET, created_at=T0
+    )
+
+
+def _events(call_2013, personas, capture):
+    application = submitted_application(call_2013, personas["applicant"])
+    with clock.override(T0):
+        webhooks.enqueue_event("submitted", application, {"round": 1})
+        with capture(execute=True):
+            grant = services.award_grant(
+                acting_user=personas["manager"], application=application, amount=Decimal(70000)
+            )
+        services.sign_agreement(
+            acting_user=personas["instructor"], grant=grant, signed_on=DECIDED, signatory="C."
+        )
+        advance = grant.payments.get(position=0)
+        services.approve_payment(acting_user=personas["manager"], payment=advance)
+        services.approve_payment(acting_user=personas["finance"], payment=advance)
+        with capture(execute=True):
+            services.mark_paid(acting_user=personas["finance"], payment=advance)
+    return application
+
+
+def test_a_receiver_failing_twice_gets_each_event_once_in_order_and_signed(
+    call_2013, personas, endpoint, receiver, django_capture_on_commit_callbacks
+):
+    application = _events(call_2013, personas, django_capture_on_commit_callbacks)
+    assert list(Delivery.objects.values_list("kind", flat=True)) == ["submitted", "decided", "paid"]
+    moment = T0
+    for _ in range(3):
+        with clock.override(moment):
+            webhooks.deliver_pending()
+        moment += dt.timedelta(hours=1)  # beyond any backoff so far
+    delivered = [json.loads(body) for code, body, _ in receiver.calls if code == 200]
+    assert [e["event"] for e in delivered] == ["submitted", "decided", "paid"]
+    assert [code for code, _, _ in receiver.calls] == [500, 500, 200, 200, 200]
+    assert {e["application"]["id"] for e in delivered} == {application.pk}
+    assert len({e["id"] for e in delivered}) == 3
+    for _, body, headers in receiver.calls:
+        expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(headers["X-Pollen-Signature"], expected)
+    first = Delivery.objects.get(kind="submitted")
+    assert (first.status, first.attempts, first.last_status_code) == (
+        DeliveryStatus.DELIVERED,
+        3,
+        200,
+    )
+    with clock.override(moment):
+        assert webhooks.deliver_pending() == {"sent": 0, "failed": 0}
+
+
+def test_a_later_event_waits_while_an_earlier_one_is_in_backoff(
+    call_2013, personas, endpoint, receiver, django_capture_on_commit_callbacks
+):
+    _events(call_2013, personas, django_capture_on_commit_callbacks)
+    with clock.override(T0):
+        assert webhooks.deliver_pending() == {"sent": 0, "failed": 1}
+    with clock.override(T0 + dt.timedelta(seconds=10)):  # still within the first 30 s backoff
+        assert webhooks.deliver_pending() == {"sent": 0, "failed": 0}
+    assert len(receiver.calls) == 1
+    pending = Delivery.objects.get(kind="submitted")
+    assert pending.next_attempt_at == T0 + webhooks.backoff(1)
+
+
+def test_backoff_doubles():
+    assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+
+
+def test_a_delivery_can_be_replayed_from_the_command(
+    call_2013, personas, endpoint, receiver, django_capture_on_commit_callbacks
+):
+    receiver.failures = 0
+    _events(call_2013, personas, django_capture_on_commit_callbacks)
+    call_command("deliver_webhooks", stdout=io.StringIO())
+    first = Delivery.objects.get(kind="decided")
+    out = io.StringIO()
+    call_command("deliver_webhooks", "--replay", str(first.pk), stdout=out)
+    assert "rejouée" in out.getvalue()
+    bodies = [body for _, body, _ in receiver.calls]
+    assert bodies.count(first.body.encode()) == 2
