@@ -6,6 +6,7 @@ VENV ?= .venv
 PYTHON ?= $(shell scripts/find-python)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DATA_DIR ?= $(or $(POLLEN_DATA_DIR),../shared/data)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -34,6 +35,8 @@ messages: install
 demo: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_territory
+	$(PY) manage.py import_places $(DATA_DIR)/lieux-mediation-numerique-hinaura-2022/source.json --format mediation-numerique
+	$(PY) manage.py import_places $(DATA_DIR)/fablabs-tierslieux-bretagne-maplabbzh/map_bzh_fablab.geojson --format maplabbzh
 	$(PY) manage.py load_demo
 	POLLEN_CLOCK_START=$${POLLEN_CLOCK_START:-2013-09-13T10:00:00+02:00} \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)

@@ -79,6 +79,7 @@ def territory(db):
             code=code,
             name=name,
             search_name=name.lower(),
+            zone="metro",
             departement_id=dep,
             region_id=region,
             population=pop,

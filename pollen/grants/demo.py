@@ -40,9 +40,13 @@ def load_grants_demo(call: Call, awards: int = 10) -> list[Grant]:
     )
     # The committee's selection when it has met; otherwise the first eligible submissions.
     selected = Application.objects.filter(call=call, status=Status.SELECTED).order_by("id")
-    candidates = selected if selected.exists() else Application.objects.filter(
-        call=call, status__in=[Status.SUBMITTED, Status.COMPLETE], eligible=True
-    ).order_by("id")[:awards]
+    candidates = (
+        selected
+        if selected.exists()
+        else Application.objects.filter(
+            call=call, status__in=[Status.SUBMITTED, Status.COMPLETE], eligible=True
+        ).order_by("id")[:awards]
+    )
     grants = []
     for index, application in enumerate(candidates):
         with clock.override(DECIDED):

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from reportlab.pdfgen import canvas
@@ -123,7 +123,17 @@ class Command(BaseCommand):
             self.stdout.write("Données de démonstration créées.")
         else:
             self.stdout.write("Données de démonstration déjà présentes.")
+        self._after_the_deadline()
         self._print_logins()
+
+    def _after_the_deadline(self) -> None:
+        """Each later stage brings its own idempotent demo: places, review, committee, grants."""
+        from pollen.grants.demo import load_grants_demo
+        from pollen.places.demo import load_places_demo
+
+        with override_settings(MAILERS={"default": {"BACKEND": LOCMEM}}):
+            load_places_demo()
+            load_grants_demo(Call.objects.get(slug="fablabs-2013"))
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD})")
@@ -146,7 +156,14 @@ class Command(BaseCommand):
         communes = list(
             Commune.objects.actuelles().filter(population__gte=3000, zone="metro").order_by("code")
         )
-        picked = rng.sample(communes, len(PLAN))
+        if not communes:
+            raise CommandError("Chargez d'abord le territoire : python manage.py load_territory")
+        # Distinct communes when the territory is complete; a small test territory repeats them.
+        picked = (
+            rng.sample(communes, len(PLAN))
+            if len(communes) >= len(PLAN)
+            else [communes[i % len(communes)] for i in range(len(PLAN))]
+        )
         applicants = [users["porteur@pollen.example"], users["porteuse2@pollen.example"]]
         for index, ((state, flaw), commune) in enumerate(zip(PLAN, picked, strict=True)):
             org = self._organisation(rng, commune, flaw)
