@@ -260,8 +260,10 @@ def test_under_a_tiny_time_limit_it_still_returns_a_valid_portfolio() -> None:
     problem = problem_of(cands, "3000000", max_awards=25, region_max=15, coverage_weight=1.0)
     result = solve(problem, time_limit_s=0.001)
     chosen = [c for c in cands if c.id in result.portfolio.selected]
-    assert result.status == "time_limit"
-    assert result.gap is not None and result.gap > 0
+    # HiGHS checks its clock between steps: on a fast run it may prove optimality first.
+    assert result.status in {"time_limit", "optimal"}
+    if result.status == "time_limit":
+        assert result.gap is not None and result.gap > 0
     assert result.best_bound is not None and result.best_bound >= result.portfolio.objective
     assert feasible(problem, chosen)
     model = build_model(problem)
