@@ -38,7 +38,8 @@ demo: install
 	$(PY) manage.py import_places $(DATA_DIR)/lieux-mediation-numerique-hinaura-2022/source.json --format mediation-numerique
 	$(PY) manage.py import_places $(DATA_DIR)/fablabs-tierslieux-bretagne-maplabbzh/map_bzh_fablab.geojson --format maplabbzh
 	$(PY) manage.py load_demo
-	POLLEN_CLOCK_START=$${POLLEN_CLOCK_START:-2013-09-13T10:00:00+02:00} \
+	POLLEN_CLOCK_START=$${POLLEN_CLOCK_START-2013-09-13T10:00:00+02:00} \
+	POLLEN_CLOCK_STARTED_AT=$$(date -u +%Y-%m-%dT%H:%M:%S+00:00) \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 serve: install

@@ -30,6 +30,9 @@ VAR_DIR = Path(os.environ.get("POLLEN_VAR_DIR", BASE_DIR / "var"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("POLLEN_MEDIA_ROOT", VAR_DIR / "documents"))
 # A demo or a rehearsal may run the platform's clock from a chosen moment (ISO 8601, aware).
 CLOCK_START = os.environ.get("POLLEN_CLOCK_START", "")
+# The real moment that corresponds to CLOCK_START (default: when each process started).
+CLOCK_STARTED_AT = os.environ.get("POLLEN_CLOCK_STARTED_AT", "")
+POLLEN_API_RATE_LIMIT = int(os.environ.get("POLLEN_API_RATE_LIMIT", "300"))
 UPLOAD_MAX_BYTES = int(os.environ.get("POLLEN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "pollen.applications",
     "pollen.places",
     "pollen.review",
+    "pollen.selection",
     "pollen.grants",
     "pollen.opendata",
     "pollen.api",
@@ -155,8 +159,10 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pollen <ne-pas-repondre@pollen.example>")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Secure cookies in production; POLLEN_SECURE_COOKIES=0 only for a plain-HTTP rehearsal.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("POLLEN_SECURE_COOKIES", not DEBUG)
+if env_bool("POLLEN_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("territoire/", include("pollen.territory.urls")),
     path("", include("pollen.places.urls")),
     path("instruction/", include("pollen.review.urls")),
+    path("comite/", include("pollen.selection.urls")),
     path("subventions/", include("pollen.grants.urls")),
     path("donnees-ouvertes/", include("pollen.opendata.urls")),
     path("api/", include("pollen.api.urls")),

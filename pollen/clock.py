@@ -23,7 +23,11 @@ def _offset() -> dt.timedelta:
     anchor = dt.datetime.fromisoformat(start)
     if anchor.tzinfo is None:
         anchor = timezone.make_aware(anchor)
-    real_start = timezone.now() - dt.timedelta(seconds=time.monotonic() - _started_monotonic)
+    if settings.CLOCK_STARTED_AT:
+        # Every process of one deployment shares the same real starting moment.
+        real_start = dt.datetime.fromisoformat(settings.CLOCK_STARTED_AT)
+    else:
+        real_start = timezone.now() - dt.timedelta(seconds=time.monotonic() - _started_monotonic)
     return anchor - real_start
 
 

@@ -5,12 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from pollen.accounts.forms import LoginForm, OrganisationForm
-from pollen.accounts.models import AuthedRequest, Role
+from pollen.accounts.models import AuthedRequest, Role, User
 from pollen.accounts.services import save_organisation
 from pollen.applications.selectors import applications_of
+from pollen.calls.models import Call
 from pollen.calls.selectors import published_calls
+from pollen.grants.selectors import grants_of
 
 
 class LoginView(auth_views.LoginView):
@@ -19,17 +22,44 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
+    """The entry points of each role's work, as (label, url)."""
+    links: list[tuple[str, str]] = []
+    if user.is_programme_staff:
+        links += [(f"Instruction — {c.slug}", reverse("review:list", args=[c.slug])) for c in calls]
+        links += [("Experts", reverse("review:experts")), ("Subventions", reverse("grants:list"))]
+    if user.is_programme_staff or user.has_role(Role.COMMITTEE):
+        links += [
+            (f"Classement — {c.slug}", reverse("review:ranking", args=[c.slug])) for c in calls
+        ]
+        links.append(("Comité de sélection", reverse("selection:index")))
+    if user.is_programme_staff or user.has_role(Role.FINANCE):
+        links.append(("Versements", reverse("grants:payments")))
+        links += [
+            (f"Enveloppe — {slug}", reverse("grants:dashboard", args=[slug]))
+            for slug in sorted({c.programme.slug for c in calls})
+        ]
+    if user.has_role(Role.EXPERT):
+        links += [
+            ("Mes évaluations", reverse("review:my_reviews")),
+            ("Mon profil d'expert", reverse("review:my_profile")),
+        ]
+    return links
+
+
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    applications = applications_of(user)[:200]
+    calls = list(published_calls())
     return render(
         request,
         "accounts/dashboard.html",
         {
-            "applications": applications,
-            "calls": published_calls(),
+            "applications": applications_of(user)[:200],
+            "calls": calls,
             "is_applicant": user.role == Role.APPLICANT,
+            "work_links": _work_links(user, calls),
+            "grants": grants_of(user) if user.role == Role.APPLICANT else [],
         },
     )
 

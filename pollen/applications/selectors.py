@@ -7,6 +7,7 @@ from django.http import Http404
 
 from pollen.accounts.models import Role, User
 from pollen.applications.models import Application, Document, Submission
+from pollen.review.models import Assignment
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,16 @@ def can_view(user: User, application: Application) -> Decision:
         return Decision(True)
     if user.has_role(Role.APPLICANT) and user.organisation_id == application.organisation_id:
         return Decision(True)
+    if user.has_role(Role.EXPERT) and _is_assigned(user, application):
+        return Decision(True)
     return Decision(False, "Cette candidature n'appartient pas à votre structure.")
+
+
+def _is_assigned(user: User, application: Application) -> bool:
+    """An expert reads (with its documents) every application they are asked to review."""
+    return Assignment.objects.filter(
+        application_id=application.pk, expert__user_id=user.pk
+    ).exists()
 
 
 def can_edit(user: User, application: Application) -> Decision:
@@ -48,15 +58,24 @@ def can_edit(user: User, application: Application) -> Decision:
     return Decision(True)
 
 
+def can_submit(user: User, application: Application) -> Decision:
+    """Only the applicant's organisation submits; whether it still may is the service's call."""
+    owner = user.organisation_id == application.organisation_id
+    if user.is_authenticated and user.has_role(Role.APPLICANT) and owner:
+        return Decision(True)
+    return Decision(False, "Seul le porteur de projet peut déposer sa candidature.")
+
+
 def can_reopen(user: User, application: Application) -> Decision:
     if not (user.is_authenticated and user.is_programme_staff):
         return Decision(False, "Seul un instructeur peut rouvrir une candidature.")
     return Decision(True)
 
 
-def access_application(user: User, pk: int) -> Application:
-    """The application with its budget, or 404 for anyone who may not see it (no existence leak)."""
-    application = _with_budget(Application.objects.filter(pk=pk)).first()
+def access_application(user: User, pk: int, *, with_budget: bool = True) -> Application:
+    """The application (with its budget unless told not), or 404 for anyone who may not see it."""
+    queryset = Application.objects.filter(pk=pk)
+    application = (_with_budget(queryset) if with_budget else queryset).first()
     if application is None or not can_view(user, application):
         raise Http404("Candidature introuvable.")
     return application

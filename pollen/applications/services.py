@@ -8,6 +8,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 
 from pollen import clock
 from pollen.accounts.models import Organisation, User
@@ -249,6 +250,8 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
             if existing is not None:
                 return SubmitOutcome(existing, created=False)
             _ensure_editable(application)
+            # One query per relation for the rules and the snapshot, which both read them.
+            prefetch_related_objects([application], "expense_lines", "resource_lines", "documents")
             # The server's clock inside the transaction decides whether it is on time.
             moment = clock.now()
             result = adapters.check(application, moment, submitted=True)
@@ -335,5 +338,35 @@ def mark_complete(*, acting_user: User, application: Application, note: str = ""
         before={"status": Status.SUBMITTED, "round": application.round},
         after={"status": Status.COMPLETE, "round": application.round},
         note=note,
+    )
+    return application
+
+
+DECIDED_STATUSES = frozenset({Status.SELECTED, Status.WAITLISTED, Status.REJECTED})
+
+
+@transaction.atomic
+def record_decision(
+    *, acting_user: User, application: Application, status: str, reason: str
+) -> Application:
+    """The committee's decision on a submitted or complete application, with its reason."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if status not in DECIDED_STATUSES:
+        raise ApplicationError("Décision inconnue.")
+    if application.status not in {Status.SUBMITTED, Status.COMPLETE}:
+        raise ApplicationError(
+            "Seule une candidature déposée ou complète peut recevoir la décision du comité."
+        )
+    before = application.status
+    application.status = status
+    application.updated_at = clock.now()
+    application.save(update_fields=["status", "updated_at"])
+    record_event(
+        actor=acting_user,
+        action="application.decided",
+        obj=application,
+        before={"status": before},
+        after={"status": status},
+        note=reason,
     )
     return application

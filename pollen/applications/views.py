@@ -21,6 +21,7 @@ from pollen.calls.models import Call
 from pollen.domain import budget as domain_budget
 from pollen.domain import eligibility
 from pollen.domain.budget import ResourceKind
+from pollen.selection.selectors import decision_for
 
 
 def _initial(
@@ -235,8 +236,9 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_reopen": selectors.can_reopen(user, application)
         and application.status in {"submitted", "complete"},
         "events": events_for(application)[:50] if user.is_programme_staff else [],
-        "reopen_form": forms.ReopenForm(),
+        "show_thread": user.is_programme_staff or selectors.can_submit(user, application),
         "spec": application.call.spec,
+        "decision": None if user.has_role(Role.EXPERT) else decision_for(application),
     }
     return render(request, "applications/detail.html", context)
 
@@ -294,10 +296,9 @@ def download_document(request: AuthedRequest, pk: int, doc_pk: int) -> FileRespo
 @login_required
 @require_POST
 def submit(request: AuthedRequest, pk: int) -> HttpResponse:
-    application = selectors.access_application(request.user, pk)
-    existing = application.submissions.filter(round=application.round).first()
-    decision = selectors.can_edit(request.user, application)
-    if existing is None and not decision:
+    application = selectors.access_application(request.user, pk, with_budget=False)
+    decision = selectors.can_submit(request.user, application)
+    if not decision:
         raise PermissionDenied(decision.reason)
     try:
         outcome = services.submit_application(acting_user=request.user, application_id=pk)

@@ -227,3 +227,14 @@ def test_commune_autocomplete_finds_by_name_and_postal_code(client, territory):
 def test_commune_autocomplete_answers_the_field_htmx_sends(client, territory):
     html = client.get(reverse("territory:commune_search"), {"commune": "ren"}).content.decode()
     assert "Rennes (35) — 35238" in html
+
+
+def test_a_submission_takes_a_bounded_number_of_queries(
+    applicant_client, during_call, call_2013, personas, django_assert_max_num_queries
+):
+    draft = eligible_draft(call_2013, personas["applicant"])
+    # Session, user, light access check, lock, existing receipt, call, organisation, three
+    # relations, then the writes: it must not grow with the number of lines or documents.
+    with django_assert_max_num_queries(18):
+        response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
+    assert response.status_code == 302 and Submission.objects.count() == 1

@@ -21,8 +21,10 @@ def test_no_domain_module_imports_django_or_an_app():
     offenders = {}
     for path in sorted(DOMAIN.glob("*.py")):
         bad = {
-            name for name in imported_modules(path)
-            if name.split(".")[0] == "django" or (name.startswith("pollen.") and not name.startswith("pollen.domain"))
+            name
+            for name in imported_modules(path)
+            if name.split(".")[0] == "django"
+            or (name.startswith("pollen.") and not name.startswith("pollen.domain"))
         }
         if bad:
             offenders[path.name] = sorted(bad)

@@ -130,9 +130,13 @@ class Command(BaseCommand):
         """Each later stage brings its own idempotent demo: places, review, committee, grants."""
         from pollen.grants.demo import load_grants_demo
         from pollen.places.demo import load_places_demo
+        from pollen.review.demo import load_review_demo
+        from pollen.selection.demo import load_selection_demo
 
         with override_settings(MAILERS={"default": {"BACKEND": LOCMEM}}):
             load_places_demo()
+            load_review_demo("fablabs-2013")
+            load_selection_demo("fablabs-2013")
             load_grants_demo(Call.objects.get(slug="fablabs-2013"))
 
     def _print_logins(self) -> None:

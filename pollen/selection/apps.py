@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SelectionConfig(AppConfig):
+    name = "pollen.selection"
+    label = "selection"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from pollen.selection import views
+
+app_name = "selection"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("appels/<slug:slug>/", views.committee, name="committee"),
+    path("appels/<slug:slug>/scenarios/", views.run, name="run"),
+    path("appels/<slug:slug>/scenarios/<int:pk>/", views.run_detail, name="run_detail"),
+    path(
+        "appels/<slug:slug>/scenarios/<int:pk>/probleme.json",
+        views.problem_json,
+        name="problem_json",
+    ),
+    path("appels/<slug:slug>/scenarios/<int:pk>/figer/", views.freeze, name="freeze"),
+    path("appels/<slug:slug>/comparer/", views.compare, name="compare"),
+    path("appels/<slug:slug>/decisions/", views.decisions, name="decisions"),
+    path("candidatures/<int:pk>/decision/", views.decision, name="decision"),
+    path("candidatures/<int:pk>/decision/lettre.pdf", views.letter, name="letter"),
+]
