@@ -102,10 +102,8 @@ class CallSpec:
     payment_schedule: tuple[PaymentStep, ...] = ()
     funder_siret: str = ""
     source_sha256: str = ""
-
-    @property
-    def investment_categories(self) -> frozenset[str]:
-        return frozenset(c.id for c in self.expense_categories if c.investment)
+    # Derived once at parse time: the eligibility engine reads it for every application.
+    investment_categories: frozenset[str] = frozenset()
 
     @property
     def category_ids(self) -> frozenset[str]:
@@ -259,4 +257,7 @@ def _build(data: dict[str, Any], zone: ZoneInfo, sha: str) -> CallSpec:
             for p in data.get("payment_schedule", [])
         ),
         source_sha256=sha,
+        investment_categories=frozenset(
+            c["id"] for c in data["expense_categories"] if c["investment"]
+        ),
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,6 +58,12 @@ class EligibilityResult:
         return {"eligible": self.eligible, "results": [v.to_json() for v in self.verdicts]}
 
 
+@lru_cache(maxsize=256)
+def _dec(text: str) -> Decimal:
+    """A rule parameter as a Decimal, parsed once per distinct value."""
+    return Decimal(text)
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
     call: CallSpec
@@ -75,7 +82,7 @@ class RuleKind:
 
 
 def _subsidy_min(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
-    floor, asked = Decimal(p["min_eur"]), ctx.figures.subsidy
+    floor, asked = _dec(p["min_eur"]), ctx.figures.subsidy
     if asked < floor:
         return False, (
             f"La subvention demandée ({format_eur(asked)}) est inférieure au plancher de "
@@ -88,7 +95,7 @@ def _subsidy_min(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _subsidy_max(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
-    ceiling, asked = Decimal(p["max_eur"]), ctx.figures.subsidy
+    ceiling, asked = _dec(p["max_eur"]), ctx.figures.subsidy
     if asked > ceiling:
         return False, (
             f"La subvention demandée ({format_eur(asked)}) dépasse le plafond de "
@@ -101,7 +108,7 @@ def _subsidy_max(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _subsidy_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
-    limit, f = Decimal(p["max_share"]), ctx.figures
+    limit, f = _dec(p["max_share"]), ctx.figures
     if f.total_expenses <= 0:
         return (
             False,
@@ -147,7 +154,7 @@ def _cofunding_present(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
             "d'autres financements publics ou privés, ou de fonds propres."
         )
     if "min_acquired_share" in p:
-        need = Decimal(p["min_acquired_share"])
+        need = _dec(p["min_acquired_share"])
         if f.total_expenses <= 0 or f.cofunding_acquired < f.total_expenses * need:
             return False, (
                 f"Les cofinancements acquis ({format_eur(f.cofunding_acquired)}) doivent couvrir au "
@@ -167,14 +174,14 @@ def _carrier_fablab(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
 
 def _has_investment(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
     f = ctx.figures
-    labels = ", ".join(c.label.lower() for c in ctx.call.expense_categories if c.investment)
     if f.investment_lines == 0 or f.investment <= 0:
+        labels = ", ".join(c.label.lower() for c in ctx.call.expense_categories if c.investment)
         return False, f"Le budget doit comporter au moins une dépense d'investissement ({labels})."
     return True, f"Dépenses d'investissement : {format_eur(f.investment)}."
 
 
 def _investment_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
-    need, f = Decimal(p["min_share"]), ctx.figures
+    need, f = _dec(p["min_share"]), ctx.figures
     share = f.investment_share or Decimal(0)
     if f.total_expenses <= 0 or f.investment < f.total_expenses * need:
         return False, (
@@ -220,6 +227,7 @@ def _documents_complete(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
     return True, "Toutes les pièces demandées sont jointes."
 
 
+@lru_cache(maxsize=1024)
 def _paris(moment: dt.datetime, tz: str) -> str:
     local = moment.astimezone(ZoneInfo(tz))
     return local.strftime("%d/%m/%Y à %H:%M:%S")

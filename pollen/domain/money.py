@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -41,6 +42,7 @@ def parse_eur(value: object, *, allow_negative: bool = False) -> Decimal:
     return amount.quantize(CENT)
 
 
+@lru_cache(maxsize=4096)
 def format_eur(amount: Decimal) -> str:
     """French display of euros: 230000 -> '230 000,00 €'."""
     quantized = amount.quantize(CENT, rounding=ROUND_HALF_UP)
