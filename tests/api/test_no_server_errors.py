@@ -1,6 +1,6 @@
 """Property test: requests generated from the OpenAPI document never get a 5xx.
 
-schemathesis is not in the venv; Hypothesis draws parameters from each operation's own schema,
+Beside schemathesis (test_schemathesis.py), Hypothesis draws parameters from each operation's own schema,
 valid and invalid alike, for every path of the document.
 """
 
