@@ -120,7 +120,7 @@ def save_draft(
     budget: domain_budget.Budget,
 ) -> Application:
     """Replace the project fields and budget lines; one audit event with before and after."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     _ensure_editable(application)
     before = _state(application)
     application.title, application.summary, application.kind = title, summary, kind
@@ -162,7 +162,7 @@ def save_draft(
 def add_document(
     *, acting_user: User, application: Application, doc_type: str, upload: UploadedFile
 ) -> Document:
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     _ensure_editable(application)
     if doc_type not in {d.id for d in application.call.spec.documents}:
         raise ApplicationError("Cette pièce n'est pas demandée par l'appel.")
@@ -200,7 +200,7 @@ def add_document(
 
 @transaction.atomic
 def remove_document(*, acting_user: User, document: Document) -> None:
-    application = Application.objects.select_for_update().get(pk=document.application_id)
+    application = Application.objects.select_for_update(of=("self",)).get(pk=document.application_id)
     _ensure_editable(application)
     document.removed_at = clock.now()
     document.save(update_fields=["removed_at"])
@@ -301,7 +301,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
 @transaction.atomic
 def reopen_application(*, acting_user: User, application: Application, message: str) -> Application:
     """An instructor sends a submitted application back for corrections: a new round opens."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     if application.status not in {Status.SUBMITTED, Status.COMPLETE}:
         raise ApplicationError("Seule une candidature déposée peut être rouverte.")
     before = {"status": application.status, "round": application.round}
@@ -323,7 +323,7 @@ def reopen_application(*, acting_user: User, application: Application, message: 
 @transaction.atomic
 def mark_complete(*, acting_user: User, application: Application, note: str = "") -> Application:
     """An instructor finds a submitted application complete: it can go to the experts."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     if application.status != Status.SUBMITTED:
         raise ApplicationError(
             "Seule une candidature déposée (et pas encore instruite) peut être déclarée complète."
@@ -350,7 +350,7 @@ def record_decision(
     *, acting_user: User, application: Application, status: str, reason: str
 ) -> Application:
     """The committee's decision on a submitted or complete application, with its reason."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     if status not in DECIDED_STATUSES:
         raise ApplicationError("Décision inconnue.")
     if application.status not in {Status.SUBMITTED, Status.COMPLETE}:

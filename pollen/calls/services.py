@@ -48,7 +48,7 @@ def load_call(*, text: str, source_path: str = "", acting_user: Any = None) -> L
             "description": spec.programme.description,
         },
     )
-    call = Call.objects.select_for_update().filter(slug=spec.slug).first()
+    call = Call.objects.select_for_update(of=("self",)).filter(slug=spec.slug).first()
     created = call is None
     if call is not None:
         known = call.versions.filter(version=spec.version).first()

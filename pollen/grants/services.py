@@ -105,7 +105,7 @@ def award_grant(
         raise GrantError("Le montant attribué doit être positif.")
     _recheck(application, amount)
     call = application.call
-    programme = Programme.objects.select_for_update().get(pk=call.programme_id)
+    programme = Programme.objects.select_for_update(of=("self",)).get(pk=call.programme_id)
     cents = to_cents(amount)
     _check_envelopes(call, programme, cents)
     today = clock.now().date()
@@ -292,7 +292,7 @@ def mark_paid(*, acting_user: User, payment: Payment, reference: str = "") -> Pa
 
 def _settle_final(grant: Grant, report: Report) -> None:
     """Re-check the award on the actuals and put the balance on the final tranche(s)."""
-    Programme.objects.select_for_update().get(pk=grant.programme_id)
+    Programme.objects.select_for_update(of=("self",)).get(pk=grant.programme_id)
     payments = list(grant.payments.order_by("position"))
     final = [p for p in payments if p.trigger == "final_report"]
     before_cents = sum(p.amount_cents for p in payments if p.trigger != "final_report")

@@ -95,7 +95,7 @@ def create_place(*, acting_user: User | None, values: dict[str, Any]) -> Place:
 def update_place(*, acting_user: User | None, place: Place, values: dict[str, Any]) -> Place:
     """Change some fields; one audit event with the changed fields before and after."""
     _unknown_fields(values)
-    place = Place.objects.select_for_update().get(pk=place.pk)
+    place = Place.objects.select_for_update(of=("self",)).get(pk=place.pk)
     before = place_state(place)
     _apply(place, values)
     before_changed, after_changed = _diff(before, place_state(place))
@@ -167,7 +167,7 @@ def import_records(
 @transaction.atomic
 def _import_one(record: PlaceRecord, acting_user: User | None) -> str:
     place = (
-        Place.objects.select_for_update()
+        Place.objects.select_for_update(of=("self",))
         .filter(source=record.source, source_id=record.source_id)
         .first()
     )

@@ -48,7 +48,7 @@ def save_expert_profile(
 ) -> ExpertProfile:
     if not user.has_role(Role.EXPERT):
         raise ReviewError(_("Seul un expert a un profil d'expert."))
-    profile = ExpertProfile.objects.select_for_update().filter(user=user).first()
+    profile = ExpertProfile.objects.select_for_update(of=("self",)).filter(user=user).first()
     before = None
     if profile is None:
         profile = ExpertProfile(user=user)
@@ -94,7 +94,7 @@ def declare_conflict(
     if not reason:
         raise ReviewError(_("Indiquez le motif du conflit d'intérêts."))
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .filter(expert=profile, application=application)
         .select_related("review")
         .first()
