@@ -4,18 +4,19 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from pollen import clock
 
-# Menu entries of apps that may not be installed yet; each is shown once its URL exists.
+# The public menu beyond the calls.
 _NAV = [
-    ("places:directory", "Fablabs"),
-    ("places:coverage", "Couverture"),
-    ("opendata:index", "Données ouvertes"),
+    ("places:directory", _("Fablabs")),
+    ("places:coverage", _("Couverture")),
+    ("opendata:index", _("Données ouvertes")),
 ]
 
 
-def _nav() -> list[dict[str, str]]:
+def _nav() -> list[dict[str, Any]]:
     items = []
     for name, label in _NAV:
         try:

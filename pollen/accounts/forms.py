@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from pollen.accounts.models import LegalForm, Machine
 from pollen.domain.siret import normalise_siret, siret_problem
@@ -12,11 +13,11 @@ from pollen.territory.forms import CommuneField
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Adresse électronique", widget=forms.EmailInput(attrs={"autofocus": True})
+        label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autofocus": True})
     )
     error_messages = {
-        "invalid_login": "Adresse électronique ou mot de passe incorrect.",
-        "inactive": "Ce compte est désactivé.",
+        "invalid_login": _("Adresse électronique ou mot de passe incorrect."),
+        "inactive": _("Ce compte est désactivé."),
     }
 
 
