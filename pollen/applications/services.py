@@ -200,7 +200,9 @@ def add_document(
 
 @transaction.atomic
 def remove_document(*, acting_user: User, document: Document) -> None:
-    application = Application.objects.select_for_update(of=("self",)).get(pk=document.application_id)
+    application = Application.objects.select_for_update(of=("self",)).get(
+        pk=document.application_id
+    )
     _ensure_editable(application)
     document.removed_at = clock.now()
     document.save(update_fields=["removed_at"])
@@ -220,6 +222,22 @@ def _notify_receipt(submission: Submission) -> None:
         _send_receipt(submission, user)
     except Exception:
         logger.exception("receipt mail failed for %s", submission.receipt_number)
+
+
+def _announce(submission: Submission) -> None:
+    """The "submitted" webhook (the API app owns webhooks and their deliveries)."""
+    from pollen.api.webhooks import enqueue_event
+
+    enqueue_event(
+        "submitted",
+        submission.application,
+        {
+            "receipt": submission.receipt_number,
+            "round": submission.round,
+            "submitted_at": submission.submitted_at.isoformat(),
+            "sha256": submission.snapshot_sha256,
+        },
+    )
 
 
 def _send_receipt(submission: Submission, user: User) -> None:
@@ -289,6 +307,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                 },
             )
             transaction.on_commit(lambda: _notify_receipt(submission))
+            transaction.on_commit(lambda: _announce(submission))
             return SubmitOutcome(submission, created=True)
     except IntegrityError:
         # A concurrent request won the race for this round: hand back its receipt.

@@ -123,7 +123,11 @@ def can_freeze_reason(run: SelectionRun) -> str:
 def freeze_run(*, acting_user: User, run: SelectionRun) -> list[Decision]:
     """Freeze a scenario: statuses SELECTED / WAITLISTED / REJECTED and one letter each."""
     with transaction.atomic():
-        run = SelectionRun.objects.select_for_update(of=("self",)).select_related("call").get(pk=run.pk)
+        run = (
+            SelectionRun.objects.select_for_update(of=("self",))
+            .select_related("call")
+            .get(pk=run.pk)
+        )
         reason = can_freeze_reason(run)
         if reason:
             raise SelectionError(reason)

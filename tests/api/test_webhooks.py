@@ -139,3 +139,20 @@ def test_a_delivery_can_be_replayed_from_the_command(
     assert "rejouée" in out.getvalue()
     bodies = [body for _, body, _ in receiver.calls]
     assert bodies.count(first.body.encode()) == 2
+
+
+def test_a_submission_enqueues_the_submitted_event_after_commit(
+    call_2013, personas, endpoint, django_capture_on_commit_callbacks
+):
+    from pollen.applications import services as application_services
+    from tests.builders import eligible_draft, organisation_for
+
+    organisation_for(personas["applicant_b"], siret="44306184100047", name="Fablab B")
+    draft = eligible_draft(call_2013, personas["applicant_b"])
+    moment = call_2013.closes_at - dt.timedelta(hours=2)
+    with clock.override(moment), django_capture_on_commit_callbacks(execute=True):
+        outcome = application_services.submit_application(
+            acting_user=personas["applicant_b"], application_id=draft.pk
+        )
+    delivery = Delivery.objects.get(kind="submitted", application_id=draft.pk)
+    assert json.loads(delivery.body)["data"]["receipt"] == outcome.submission.receipt_number
