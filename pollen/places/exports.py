@@ -7,37 +7,8 @@ from typing import IO, Any
 
 from pollen.accounts.models import Machine
 from pollen.places.models import Place, PlaceKind
+from pollen.places.sources import NATIONAL_COLUMNS
 
-NATIONAL_COLUMNS = (
-    "id",
-    "nom",
-    "pivot",
-    "commune",
-    "code_postal",
-    "code_insee",
-    "adresse",
-    "complement_adresse",
-    "latitude",
-    "longitude",
-    "typologie",
-    "telephone",
-    "courriels",
-    "site_web",
-    "horaires",
-    "presentation_resume",
-    "presentation_detail",
-    "source",
-    "structure_parente",
-    "date_maj",
-    "services",
-    "publics_accueillis",
-    "conditions_acces",
-    "labels_nationaux",
-    "labels_autres",
-    "modalites_accompagnement",
-    "accessibilite",
-    "prise_rdv",
-)
 NO_PIVOT = "00000000000000"
 POLLEN_SOURCE = "Pollen"
 _TYPOLOGY_CODES = re.compile(r"^[A-Z_]+(\|[A-Z_]+)*$")

@@ -15,43 +15,40 @@ MEDIATION = "mediation-numerique"
 MAPLABBZH = "maplabbzh"
 FORMATS = (MEDIATION, MAPLABBZH)
 MEDIATION_REQUIRED = ("id", "nom")
-# Columns of the national standard (and of the Hinaura JSON) that the importer reads or
-# knowingly leaves aside; anything else is reported as ignored.
-MEDIATION_COLUMNS = frozenset(
-    [
-        "id",
-        "nom",
-        "pivot",
-        "commune",
-        "code_postal",
-        "code_insee",
-        "adresse",
-        "complement_adresse",
-        "latitude",
-        "longitude",
-        "typologie",
-        "telephone",
-        "courriel",
-        "courriels",
-        "site_web",
-        "horaires",
-        "presentation_resume",
-        "presentation_detail",
-        "source",
-        "structure_parente",
-        "date_maj",
-        "services",
-        "publics_accueillis",
-        "conditions_acces",
-        "frais_a_charge",
-        "labels_nationaux",
-        "labels_autres",
-        "modalites_accompagnement",
-        "accessibilite",
-        "prise_rdv",
-        "machines",
-    ]
+# The national standard's CSV columns, in its order (the export writes exactly these).
+NATIONAL_COLUMNS = (
+    "id",
+    "nom",
+    "pivot",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "typologie",
+    "telephone",
+    "courriels",
+    "site_web",
+    "horaires",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "structure_parente",
+    "date_maj",
+    "services",
+    "publics_accueillis",
+    "conditions_acces",
+    "labels_nationaux",
+    "labels_autres",
+    "modalites_accompagnement",
+    "accessibilite",
+    "prise_rdv",
 )
+# What the importer reads or knowingly leaves aside: the standard, plus the Hinaura JSON's
+# "courriel", "frais_a_charge" and Pollen's own "machines"; anything else is reported as ignored.
+MEDIATION_COLUMNS = frozenset(NATIONAL_COLUMNS) | {"courriel", "frais_a_charge", "machines"}
 
 
 class ImportFormatError(Exception):

@@ -186,3 +186,19 @@ def test_fifty_parallel_submissions_make_one_submission_and_one_receipt(call_201
         AuditEvent.objects.filter(action="application.submitted", object_id=str(draft.pk)).count()
         == 1
     )
+
+
+def test_verify_receipts_reads_documents_per_chunk_not_per_receipt(
+    call_2013, personas, django_assert_max_num_queries
+):
+    organisation_for(personas["applicant"])
+    for _ in range(8):
+        draft = eligible_draft(call_2013, personas["applicant"])
+        with clock.override(CLOSES - dt.timedelta(days=1)):
+            services.submit_application(acting_user=personas["applicant"], application_id=draft.pk)
+    out = StringIO()
+    # Submissions, their applications, their documents: the same few queries for 8 receipts as
+    # for 1 (one query per receipt would make 9).
+    with django_assert_max_num_queries(5):
+        call_command("verify_receipts", stdout=out)
+    assert "8 accusé(s) de réception vérifié(s), 0 écart(s)" in out.getvalue()

@@ -48,13 +48,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         checked = failed = 0
+        # One documents query per chunk of 500 submissions, not one per submission.
         submissions = (
-            Submission.objects.select_related("application").order_by("pk").iterator(chunk_size=500)
+            Submission.objects.order_by("pk")
+            .prefetch_related("application__documents")
+            .iterator(chunk_size=500)
         )
         for submission in submissions:
-            documents = {
-                d.pk: d for d in Document.objects.filter(application_id=submission.application_id)
-            }
+            documents = {d.pk: d for d in submission.application.documents.all()}
             problems = problems_of(submission, documents)
             checked += 1
             if problems:
