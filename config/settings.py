@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "dsfr",
     "django_htmx",
     "pollen.audit",
+    "pollen.mailing",
     "pollen.accounts",
     "pollen.territory",
     "pollen.calls",
@@ -156,6 +158,10 @@ MAILERS = {
         },
     }
 }
+# "immediate": mail is sent right after the commit; "worker": `send_mail_queue --loop` sends it.
+MAIL_DELIVERY = os.environ.get("POLLEN_MAIL_DELIVERY", "immediate")
+if MAIL_DELIVERY not in {"immediate", "worker"}:
+    raise ImproperlyConfigured("POLLEN_MAIL_DELIVERY vaut « immediate » ou « worker ».")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pollen <ne-pas-repondre@pollen.example>")
 
 SESSION_COOKIE_HTTPONLY = True

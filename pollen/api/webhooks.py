@@ -26,7 +26,7 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def enqueue_event(kind: str, application: Any, payload: dict[str, Any]) -> list[Delivery]:
-    """One pending delivery per interested endpoint; call it from transaction.on_commit."""
+    """One pending delivery per interested endpoint, saved in the caller's transaction."""
     if kind not in KINDS:
         raise ValueError(f"Événement inconnu : {kind}")
     now = clock.now()

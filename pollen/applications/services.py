@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 
 from pollen import clock
 from pollen.accounts.models import Organisation, User
-from pollen.applications import adapters
+from pollen.applications import adapters, selectors
 from pollen.applications.documents import inspect_upload
 from pollen.applications.models import (
     Application,
@@ -28,12 +27,21 @@ from pollen.domain import budget as domain_budget
 from pollen.domain.eligibility import EligibilityResult
 from pollen.domain.exchange import to_exchange
 from pollen.domain.receipts import canonical_json, receipt_number, sha256_hex
+from pollen.mailing.services import queue_mail
 
 logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
     """A refused change; the message is French and meant for the person who tried."""
+
+
+class ApplicationNotFound(ApplicationError):
+    """The application does not exist, or the acting user may not see it (a 404, not a 403)."""
+
+
+class SubmissionForbidden(ApplicationError):
+    """The acting user sees the application but may not submit it."""
 
 
 class SubmissionRefused(ApplicationError):
@@ -215,15 +223,6 @@ def remove_document(*, acting_user: User, document: Document) -> None:
     )
 
 
-def _notify_receipt(submission: Submission) -> None:
-    """Mail the receipt; the submission is already safe, so a mail failure is logged, not raised."""
-    user = submission.submitted_by
-    try:
-        _send_receipt(submission, user)
-    except Exception:
-        logger.exception("receipt mail failed for %s", submission.receipt_number)
-
-
 def _announce(submission: Submission) -> None:
     """The "submitted" webhook (the API app owns webhooks and their deliveries)."""
     from pollen.api.webhooks import enqueue_event
@@ -240,16 +239,15 @@ def _announce(submission: Submission) -> None:
     )
 
 
-def _send_receipt(submission: Submission, user: User) -> None:
-    send_mail(
+def _queue_receipt_mail(submission: Submission, application: Application, user: User) -> None:
+    queue_mail(
+        recipients=[user.email],
         subject=f"Accusé de réception {submission.receipt_number}",
-        message=(
-            f"Bonjour,\n\nVotre candidature « {submission.application.title} » a bien été déposée le "
+        body=(
+            f"Bonjour,\n\nVotre candidature « {application.title} » a bien été déposée le "
             f"{clock.paris(submission.submitted_at)} (heure de Paris).\n"
             f"Numéro : {submission.receipt_number}\nEmpreinte SHA-256 : {submission.snapshot_sha256}\n"
         ),
-        from_email=None,
-        recipient_list=[user.email],
     )
 
 
@@ -257,17 +255,25 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
     """Freeze and acknowledge a submission; retries and double clicks get the same receipt."""
     try:
         with transaction.atomic():
+            # Access is checked on the locked row itself: one read of the application, not two.
             application = (
                 Application.objects.select_for_update(of=("self",))
                 .select_related("call", "organisation", "organisation__commune")
-                .get(pk=application_id)
+                .filter(pk=application_id)
+                .first()
             )
-            existing = Submission.objects.filter(
-                application=application, round=application.round
-            ).first()
-            if existing is not None:
-                return SubmitOutcome(existing, created=False)
-            _ensure_editable(application)
+            if application is None or not selectors.can_view(acting_user, application):
+                raise ApplicationNotFound("Candidature introuvable.")
+            if not (decision := selectors.can_submit(acting_user, application)):
+                raise SubmissionForbidden(decision.reason)
+            if not application.is_editable:
+                # Already submitted in this round (a retry, a double click): the same receipt.
+                existing = Submission.objects.filter(
+                    application=application, round=application.round
+                ).first()
+                if existing is not None:
+                    return SubmitOutcome(existing, created=False)
+                _ensure_editable(application)
             # One query per relation for the rules and the snapshot, which both read them.
             prefetch_related_objects([application], "expense_lines", "resource_lines", "documents")
             # The server's clock inside the transaction decides whether it is on time.
@@ -306,8 +312,8 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                     "sha256": submission.snapshot_sha256,
                 },
             )
-            transaction.on_commit(lambda: _notify_receipt(submission))
-            transaction.on_commit(lambda: _announce(submission))
+            _queue_receipt_mail(submission, application, acting_user)
+            _announce(submission)
             return SubmitOutcome(submission, created=True)
     except IntegrityError:
         # A concurrent request won the race for this round: hand back its receipt.

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -296,12 +296,13 @@ def download_document(request: AuthedRequest, pk: int, doc_pk: int) -> FileRespo
 @login_required
 @require_POST
 def submit(request: AuthedRequest, pk: int) -> HttpResponse:
-    application = selectors.access_application(request.user, pk, with_budget=False)
-    decision = selectors.can_submit(request.user, application)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    # The service checks who may submit, on the row it locks (404 / 403 as everywhere else).
     try:
         outcome = services.submit_application(acting_user=request.user, application_id=pk)
+    except services.ApplicationNotFound as exc:
+        raise Http404(str(exc)) from exc
+    except services.SubmissionForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
     except services.SubmissionRefused as exc:
         messages.error(request, f"Dépôt refusé : {exc}")
         for verdict in exc.result.verdicts if exc.result else ():

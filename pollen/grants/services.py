@@ -151,7 +151,7 @@ def award_grant(
         after={"status": Status.SELECTED, "grant": grant.reference, "awarded_cents": cents},
     )
     payload = {"grant": grant.reference, "amount_eur": str(amount), "decided_on": str(decided_on)}
-    transaction.on_commit(lambda: _notify("decided", application, payload))
+    _notify("decided", application, payload)
     return grant
 
 
@@ -286,7 +286,7 @@ def mark_paid(*, acting_user: User, payment: Payment, reference: str = "") -> Pa
         "tranche": payment.label,
         "amount_eur": str(from_cents(payment.amount_cents)),
     }
-    transaction.on_commit(lambda: _notify("paid", application, payload))
+    _notify("paid", application, payload)
     return payment
 
 

@@ -63,29 +63,27 @@ def endpoint(receiver):
     )
 
 
-def _events(call_2013, personas, capture):
-    application = submitted_application(call_2013, personas["applicant"])
+def _events(call_2013, personas):
     with clock.override(T0):
-        webhooks.enqueue_event("submitted", application, {"round": 1})
-        with capture(execute=True):
-            grant = services.award_grant(
-                acting_user=personas["manager"], application=application, amount=Decimal(70000)
-            )
+        # Each service writes its delivery in its own transaction, with the change it announces.
+        application = submitted_application(call_2013, personas["applicant"])
+        grant = services.award_grant(
+            acting_user=personas["manager"], application=application, amount=Decimal(70000)
+        )
         services.sign_agreement(
             acting_user=personas["instructor"], grant=grant, signed_on=DECIDED, signatory="C."
         )
         advance = grant.payments.get(position=0)
         services.approve_payment(acting_user=personas["manager"], payment=advance)
         services.approve_payment(acting_user=personas["finance"], payment=advance)
-        with capture(execute=True):
-            services.mark_paid(acting_user=personas["finance"], payment=advance)
+        services.mark_paid(acting_user=personas["finance"], payment=advance)
     return application
 
 
 def test_a_receiver_failing_twice_gets_each_event_once_in_order_and_signed(
-    call_2013, personas, endpoint, receiver, django_capture_on_commit_callbacks
+    call_2013, personas, endpoint, receiver
 ):
-    application = _events(call_2013, personas, django_capture_on_commit_callbacks)
+    application = _events(call_2013, personas)
     assert list(Delivery.objects.values_list("kind", flat=True)) == ["submitted", "decided", "paid"]
     moment = T0
     for _ in range(3):
@@ -111,9 +109,9 @@ def test_a_receiver_failing_twice_gets_each_event_once_in_order_and_signed(
 
 
 def test_a_later_event_waits_while_an_earlier_one_is_in_backoff(
-    call_2013, personas, endpoint, receiver, django_capture_on_commit_callbacks
+    call_2013, personas, endpoint, receiver
 ):
-    _events(call_2013, personas, django_capture_on_commit_callbacks)
+    _events(call_2013, personas)
     with clock.override(T0):
         assert webhooks.deliver_pending() == {"sent": 0, "failed": 1}
     with clock.override(T0 + dt.timedelta(seconds=10)):  # still within the first 30 s backoff
@@ -127,11 +125,9 @@ def test_backoff_doubles():
     assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
 
 
-def test_a_delivery_can_be_replayed_from_the_command(
-    call_2013, personas, endpoint, receiver, django_capture_on_commit_callbacks
-):
+def test_a_delivery_can_be_replayed_from_the_command(call_2013, personas, endpoint, receiver):
     receiver.failures = 0
-    _events(call_2013, personas, django_capture_on_commit_callbacks)
+    _events(call_2013, personas)
     call_command("deliver_webhooks", stdout=io.StringIO())
     first = Delivery.objects.get(kind="decided")
     out = io.StringIO()
@@ -141,7 +137,7 @@ def test_a_delivery_can_be_replayed_from_the_command(
     assert bodies.count(first.body.encode()) == 2
 
 
-def test_a_submission_enqueues_the_submitted_event_after_commit(
+def test_a_submission_writes_its_submitted_event_with_it_and_a_refusal_writes_none(
     call_2013, personas, endpoint, django_capture_on_commit_callbacks
 ):
     from pollen.applications import services as application_services
@@ -149,8 +145,17 @@ def test_a_submission_enqueues_the_submitted_event_after_commit(
 
     organisation_for(personas["applicant_b"], siret="44306184100047", name="Fablab B")
     draft = eligible_draft(call_2013, personas["applicant_b"])
+    with (
+        clock.override(call_2013.closes_at + dt.timedelta(microseconds=1)),
+        pytest.raises(application_services.SubmissionRefused),
+    ):
+        application_services.submit_application(
+            acting_user=personas["applicant_b"], application_id=draft.pk
+        )
+    assert not Delivery.objects.exists()
     moment = call_2013.closes_at - dt.timedelta(hours=2)
-    with clock.override(moment), django_capture_on_commit_callbacks(execute=True):
+    # Written in the submission's transaction: no commit callback is needed (none is run here).
+    with clock.override(moment), django_capture_on_commit_callbacks(execute=False):
         outcome = application_services.submit_application(
             acting_user=personas["applicant_b"], application_id=draft.pk
         )

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from pollen import clock
 from pollen.applications import services
-from pollen.applications.models import Application, Document
+from pollen.applications.models import Application, Document, Submission
 from pollen.audit.models import AuditEvent
 from tests.builders import PDF, eligible_draft, organisation_for
 
@@ -113,6 +113,19 @@ def test_nobody_else_changes_the_draft_by_a_direct_post(client, personas, world,
     assert draft.status == "draft"
     assert Document.objects.get(pk=doc.pk).removed_at is None
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("applicant_b", 404), ("expert", 404), ("committee", 404), ("instructor", 403)],
+)
+def test_submitting_someone_elses_draft_is_404_or_403_for_staff(
+    client, personas, world, name, expected
+):
+    c = client_for(client, personas, name)
+    assert c.post(reverse("applications:submit", args=[world["draft"].pk])).status_code == expected
+    assert c.post(reverse("applications:submit", args=[999999])).status_code == 404
+    assert not Submission.objects.filter(application=world["draft"]).exists()
 
 
 def test_applicant_b_gets_404_not_403_so_ids_reveal_nothing(client, personas, world):

@@ -10,6 +10,7 @@ from pollen import clock
 from pollen.applications.models import Application, Status, Submission
 from pollen.audit.models import AuditEvent
 from pollen.calls.services import load_call
+from pollen.mailing.models import OutgoingMail
 from pollen.review import services
 from pollen.review.models import Message, MessageKind
 from tests.conftest import ROOT
@@ -42,14 +43,17 @@ def test_declaring_complete_notifies_the_applicant_after_commit(
 def test_a_mail_failure_is_logged_and_the_change_stays(
     personas, world, django_capture_on_commit_callbacks, monkeypatch, caplog
 ):
-    def broken(**kwargs):
+    def broken(self, messages):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr("pollen.review.notifications.send_mail", broken)
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken)
     with django_capture_on_commit_callbacks(execute=True):
         services.declare_complete(acting_user=personas["instructor"], application=world["a"])
     assert Application.objects.get(pk=world["a"].pk).status == Status.COMPLETE
     assert "mail to applicant@test.example failed" in caplog.text
+    kept = OutgoingMail.objects.get(subject__contains="est complète")  # kept for a retry
+    assert (kept.sent_at, kept.attempts) == (None, 1)
+    assert kept.last_error == "ConnectionRefusedError: SMTP down"
 
 
 def test_a_refused_change_sends_nothing(personas, world, django_capture_on_commit_callbacks):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MailingConfig(AppConfig):
+    name = "pollen.mailing"
+    verbose_name = "Courriels"

@@ -1,0 +1,100 @@
+"""The one way Pollen sends mail.
+
+A mail is a row written in the same transaction as the change it announces, so it is neither
+sent for a change that rolled back nor lost when the process dies just after the commit. With
+POLLEN_MAIL_DELIVERY=immediate (the default) it is sent right after the commit; with `worker`,
+`manage.py send_mail_queue --loop` sends it, which keeps SMTP and MIME work out of the request
+(what lets the deadline rush go faster). Failures are kept and retried with a growing delay.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.db.models import QuerySet
+
+from pollen import clock
+from pollen.mailing.models import OutgoingMail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+# A claimed mail is left alone by other senders for this long (a sender that died lets go).
+LEASE = dt.timedelta(minutes=5)
+BASE_DELAY = dt.timedelta(minutes=1)
+
+
+def queue_mail(*, recipients: Iterable[str], subject: str, body: str) -> list[OutgoingMail]:
+    """One mail per distinct address, saved in the caller's transaction."""
+    now = clock.now()
+    mails = OutgoingMail.objects.bulk_create(
+        OutgoingMail(
+            recipient=address, subject=subject, body=body, created_at=now, next_attempt_at=now
+        )
+        for address in sorted({r for r in recipients if r})
+    )
+    if settings.MAIL_DELIVERY == "immediate" and mails:
+        transaction.on_commit(partial(send_queued, [m.pk for m in mails]))
+    return mails
+
+
+def send_queued(ids: list[int]) -> None:
+    """Send these mails now (after the commit); a failure is logged and left to the worker."""
+    try:
+        _deliver(_claim(OutgoingMail.objects.filter(pk__in=ids), limit=len(ids)))
+    except Exception:  # the change is committed: never turn it into an error page
+        logger.exception("immediate mail delivery failed for %s", ids)
+
+
+def send_pending(limit: int = 200) -> dict[str, int]:
+    """Send the mails that are due, oldest first; returns how many were sent and failed."""
+    return _deliver(_claim(OutgoingMail.objects.all(), limit=limit))
+
+
+def pending_count() -> int:
+    return OutgoingMail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).count()
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """1, 2, 4, 8… minutes after the 1st, 2nd, 3rd… failure."""
+    return BASE_DELAY * 2 ** max(attempts - 1, 0)
+
+
+def _claim(queryset: QuerySet[OutgoingMail], *, limit: int) -> list[OutgoingMail]:
+    """Take due mails for this sender; concurrent senders skip the rows another one holds."""
+    now = clock.now()
+    with transaction.atomic():
+        mails = list(
+            queryset.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=now)
+            .order_by("id")[:limit]
+        )
+        OutgoingMail.objects.filter(pk__in=[m.pk for m in mails]).update(
+            next_attempt_at=now + LEASE
+        )
+    return mails
+
+
+def _deliver(mails: list[OutgoingMail]) -> dict[str, int]:
+    sent = failed = 0
+    if not mails:
+        return {"sent": 0, "failed": 0}
+    with mailers.default as mailer:  # one connection for the batch
+        for mail in mails:
+            mail.attempts += 1
+            try:
+                mailer.send_messages([EmailMessage(mail.subject, mail.body, to=[mail.recipient])])
+            except Exception as exc:
+                logger.exception("mail to %s failed: %s", mail.recipient, mail.subject)
+                mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                mail.next_attempt_at = clock.now() + backoff(mail.attempts)
+                failed += 1
+            else:
+                mail.sent_at, mail.last_error = clock.now(), ""
+                sent += 1
+            mail.save(update_fields=["attempts", "sent_at", "last_error", "next_attempt_at"])
+    return {"sent": sent, "failed": failed}
