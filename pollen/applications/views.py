@@ -312,10 +312,7 @@ def submit(request: AuthedRequest, pk: int) -> HttpResponse:
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("applications:detail", pk=pk)
-    if outcome.created:
-        messages.success(
-            request, "Votre candidature est déposée. Conservez votre accusé de réception."
-        )
+    # The receipt page itself says the application is submitted: no flash message to sign.
     return redirect("applications:receipt", pk=pk, round_number=outcome.submission.round)
 
 
