@@ -1,17 +1,23 @@
-"""Benchmark of the deadline rush: 50 applicants submitting at once to gunicorn and PostgreSQL.
+"""Benchmark of the deadline rush: 50 applicants submitting at once to the WSGI server and PostgreSQL.
 
-Runs the real stack: gunicorn serving config.wsgi with POLLEN_DEBUG=0 on a throw-away PostgreSQL
+Runs the real stack: granian (then gunicorn, for comparison) serving config.wsgi with
+POLLEN_DEBUG=0 on a throw-away PostgreSQL
 database, 50 clients logged in through the real login form (CSRF included), each POSTing
 `/candidatures/<pk>/deposer/` on its own complete drafts, one submission per draft. Afterwards it
 checks that every success left exactly one Submission row and runs `manage.py verify_receipts`.
-Everything it creates (database, gunicorn, temporary files) is removed in a `finally`.
+Everything it creates (database, servers, temporary files) is removed in a `finally`.
 
 The secure cookies (SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE are True when POLLEN_DEBUG=0) are
 handled by the load generator, as a browser behind a TLS-terminating proxy would see them: the
 server runs its production settings unchanged and the client sends the cookies back over HTTP.
 
-`--servers 5x1,2x4` measures several gunicorn configurations (workers x threads; threads > 1 means
-gthread) one after the other on the same database, the clients staying logged in.
+`--servers granian:3x1,3x1,2x4` measures several configurations one after the other on the same
+database, the clients staying logged in: `granian:WxT` is granian with W workers of T blocking
+threads, `WxT` gunicorn with W workers of T threads (gthread when T > 1, sync otherwise).
+
+The clients use a minimal keep-alive HTTP/1.1 client (rawhttp.py): httpx cost ~2.5 ms of CPU per
+request on the machine under test. Receipt mails are queued with each submission and sent by a
+`send_mail_queue --loop` worker at nice 19; the report says how long it took to empty the queue.
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import rawhttp  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("POLLEN_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 CLOCK_START = "2013-09-13T20:00:00+02:00"  # four hours before the 2013 call closes
@@ -50,7 +59,7 @@ DRAFTS_FOR_RATE = 250  # drafts are created for this many submissions per second
 COMMUNE_CODES = ("35238", "69123", "75056", "31555", "67482", "33063", "59350", "13055")
 SIRETS = ("73282932000074", "35600000000048", "44306184100047")  # valid, as in tests/builders.py
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-# Django's request log (4xx/5xx) and gunicorn's own errors; the rest of its output is console mail.
+# Django's request log (4xx/5xx) and the server's own errors; the rest of its output is console mail.
 LOG_PROBLEM = re.compile(
     r"^(Forbidden|Not Found|Bad Request|Internal Server Error|Traceback)|\[(ERROR|CRITICAL)\]"
 )
@@ -287,10 +296,6 @@ def _bucket_times(stats: Any, buckets: dict[str, tuple[str, str]]) -> dict[str, 
 
 PROFILE_BUCKETS = {
     "vue submit (tout compris)": ("applications/views.py", "submit"),
-    "  access_application (lecture + 3 prefetch)": (
-        "applications/selectors.py",
-        "access_application",
-    ),
     "  services.submit_application": ("applications/services.py", "submit_application"),
     "    adapters.check (règles + 3 requêtes)": ("applications/adapters.py", "check"),
     "    adapters.snapshot_of (copie figée + 4 requêtes)": (
@@ -299,7 +304,11 @@ PROFILE_BUCKETS = {
     ),
     "    canonical_json + sha256": ("domain/receipts.py", "canonical_json"),
     "    record_event (audit)": ("audit/services.py", "record_event"),
-    "    _notify_receipt (courriel, après commit)": ("applications/services.py", "_notify_receipt"),
+    "    _queue_receipt_mail (courriel mis en file)": (
+        "applications/services.py",
+        "_queue_receipt_mail",
+    ),
+    "    _announce (webhook « submitted »)": ("applications/services.py", "_announce"),
     "SQL (toutes requêtes, attente comprise)": ("django/db/backends/utils.py", "_execute"),
     "COMMIT": ("django/db/backends/base/base.py", "commit"),
     "session (lecture en base)": ("sessions/backends/db.py", "load"),
@@ -331,10 +340,16 @@ def internal_profile(state_path: Path, count: int) -> None:
     timed, profiled, direct = (drafts[3 + i * count : 3 + (i + 1) * count] for i in range(3))
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
+
+    def submit(pk: int) -> Any:
+        response = client.post(f"/candidatures/{pk}/deposer/")
+        client.cookies.pop("messages", None)  # as in the rush: it would grow with every receipt
+        return response
+
     for pk in drafts[:2]:  # warm-up: imports, the call's parsed spec, the connection
-        client.post(f"/candidatures/{pk}/deposer/")
+        submit(pk)
     with CaptureQueriesContext(connection) as one:
-        response = client.post(f"/candidatures/{drafts[2]}/deposer/")
+        response = submit(drafts[2])
     assert response.status_code == 302, response.status_code
     queries = list(one.captured_queries)  # copy now: the capture is a view on a log that moves on
     with connection.cursor() as cursor:
@@ -342,13 +357,13 @@ def internal_profile(state_path: Path, count: int) -> None:
         backend = int(cursor.fetchone()[0])
     wall, cpu, pg = time.perf_counter(), time.process_time(), _cpu_seconds(backend)
     for pk in timed:
-        client.post(f"/candidatures/{pk}/deposer/")
+        submit(pk)
     wall, cpu = (time.perf_counter() - wall) / count, (time.process_time() - cpu) / count
     pg = (_cpu_seconds(backend) - pg) / count
     profiler = cProfile.Profile()
     profiler.enable()
     for pk in profiled:
-        client.post(f"/candidatures/{pk}/deposer/")
+        submit(pk)
     profiler.disable()
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as svc:
@@ -436,7 +451,8 @@ class RushResult:
     exhausted: int = 0
     client_cpu: float = 0.0
     machine_busy: float = 0.0
-    stack_cpu: float = 0.0  # gunicorn + its PostgreSQL backends, CPU seconds over the window
+    stack_cpu: float = 0.0  # the server + its PostgreSQL backends, CPU seconds over the window
+    connections: int = 0  # TCP connections the clients opened (1 each if kept alive)
     failure: str = ""
 
     def measured(self, start: float) -> list[tuple[float, float, bool]]:
@@ -477,7 +493,7 @@ async def login_all(base: str, sessions: list[Session], password: str, at_once: 
 
 
 async def _submit_loop(
-    client: Any, base: str, session: Session, stop_at: float, result: RushResult
+    client: rawhttp.Connection, base: str, session: Session, stop_at: float, result: RushResult
 ) -> None:
     while time.perf_counter() < stop_at:
         if session.next_draft >= len(session.drafts):
@@ -489,15 +505,14 @@ async def _submit_loop(
         try:
             response = await client.post(
                 f"/candidatures/{pk}/deposer/",
-                data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
-                headers=session.headers(base, f"/candidatures/{pk}/"),
+                {"csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                session.headers(base, f"/candidatures/{pk}/"),
             )
         except Exception as exc:  # every failure counts, by type
             result.done.append((time.perf_counter(), time.perf_counter() - started, False))
             result.errors[type(exc).__name__] += 1
             continue
         ended = time.perf_counter()
-        client.cookies.clear()  # we keep the cookies ourselves, secure flag or not
         session.absorb(response)
         location = response.headers.get("location", "")
         ok = response.status_code == 302 and location.startswith(f"/candidatures/{pk}/recu/")
@@ -525,15 +540,10 @@ async def rush(
     stack_cpu: Callable[[], float],
 ) -> tuple[RushResult, float]:
     """Every client submits its next draft as soon as the previous answer came back."""
-    import httpx
-
     warmup, seconds = timing
     result = RushResult(server=server, window=seconds)
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
-    clients = [
-        httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(60.0), limits=limits)
-        for _ in sessions
-    ]
+    host, port = base.removeprefix("http://").split(":")
+    clients = [rawhttp.Connection(host, int(port)) for _ in sessions]
     samples: list[float] = []
 
     async def sample_stack() -> None:
@@ -557,8 +567,13 @@ async def rush(
         busy1, total1 = _cpu_ticks()
         result.machine_busy = (busy1 - busy0) / max(total1 - total0, 1)
         result.stack_cpu = samples[1] - samples[0]
+        result.connections = sum(c.opened for c in clients)
+        if os.environ.get("POLLEN_BENCH_TIMELINE"):
+            Path(os.environ["POLLEN_BENCH_TIMELINE"]).write_text(
+                json.dumps([(end - started, lat, ok) for end, lat, ok in result.done])
+            )
     finally:
-        await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
+        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
     return result, started + warmup
 
 
@@ -583,7 +598,7 @@ def _children(ppid: int) -> list[int]:
 
 
 def stack_cpu_probe(master: int, db_name: str) -> Callable[[], float]:
-    """CPU seconds used so far by gunicorn (master and workers) and the database's backends."""
+    """CPU seconds used so far by the server (master and workers) and the database's backends."""
     import psycopg
 
     def probe() -> float:
@@ -646,12 +661,20 @@ def _db_counts(db_url: str) -> dict[str, int]:
 class Server:
     workers: int
     threads: int
+    kind: str = "gunicorn"
 
     @property
     def worker_class(self) -> str:
         return "gthread" if self.threads > 1 else "sync"
 
     def command(self, port: int) -> list[str]:
+        if self.kind == "granian":
+            return [
+                *("granian", "--interface", "wsgi", "config.wsgi:application"),
+                *("--host", "127.0.0.1", "--port", str(port), "--workers", str(self.workers)),
+                *("--blocking-threads", str(self.threads), "--log-level", "warning"),
+                "--no-access-log",
+            ]
         return [
             *("gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"),
             *("--workers", str(self.workers), "--threads", str(self.threads)),
@@ -680,14 +703,14 @@ def _wait_ready(proc: subprocess.Popen[bytes], base: str, logfile: Path) -> None
     while time.perf_counter() < deadline:
         if proc.poll() is not None:
             tail = logfile.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"gunicorn s'est arrêté :\n{tail}")
+            raise RuntimeError(f"le serveur s'est arrêté :\n{tail}")
         try:
             if httpx.get(base + "/connexion/", timeout=5).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"gunicorn ne répond pas après {READY_TIMEOUT_S:.0f} s")
+    raise RuntimeError(f"le serveur ne répond pas après {READY_TIMEOUT_S:.0f} s")
 
 
 def _stop(proc: subprocess.Popen[bytes] | None) -> None:
@@ -699,6 +722,28 @@ def _stop(proc: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def _drain_mail(db_url: str, mailer: subprocess.Popen[bytes], limit_s: float = 600.0) -> str:
+    """Wait for the mail worker to send every queued receipt; say how long it took after the rush."""
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        sql = "SELECT count(*) FILTER (WHERE sent_at IS NULL), count(*) FROM mailing_outgoingmail"
+        backlog, total = conn.execute(sql).fetchone()  # type: ignore[misc]
+        at_end = backlog
+        while backlog and mailer.poll() is None and time.perf_counter() - started < limit_s:
+            time.sleep(0.5)
+            backlog, total = conn.execute(sql).fetchone()  # type: ignore[misc]
+    waited = time.perf_counter() - started
+    _stop(mailer)
+    return (
+        f"{total - backlog:,} envoyé(s) sur {total:,} ; {at_end:,} en file à la fin du rush, "
+        f"file vide {waited:.0f} s plus tard"
+        if not backlog
+        else f"**{backlog:,} encore en file** sur {total:,} après {waited:.0f} s d'attente"
+    )
 
 
 def _pct(values: list[float], q: int) -> float:
@@ -714,7 +759,7 @@ class Figures:
     p99: float
     worst: float
     errors: int
-    cpu_ms: float  # server CPU (gunicorn + PostgreSQL backends) per successful submission
+    cpu_ms: float  # server CPU (WSGI server + PostgreSQL backends) per successful submission
 
     @property
     def met(self) -> bool:
@@ -753,8 +798,8 @@ def report(
         "par configuration.\n"
     )
     print(
-        "| Configuration gunicorn (`config.wsgi:application`) | Dépôts/s | p50 | p99 | max | "
-        "Erreurs | CPU serveur par dépôt (gunicorn + PostgreSQL) | Plafond, machine dédiée | "
+        "| Serveur (`config.wsgi:application`) | Dépôts/s | p50 | p99 | max | "
+        "Erreurs | CPU serveur par dépôt (serveur WSGI + PostgreSQL) | Plafond, machine dédiée | "
         "Part de la machine obtenue par le serveur | CPU générateur | Cibles |"
     )
     print("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|:---:|")
@@ -778,8 +823,15 @@ def report(
     print("|---|---:|---:|:---:|")
     if ran:
         top, fig = max(ran, key=lambda rf: rf[1].rate)
-        workers = re.search(r"--workers (\d+) --threads (\d+) --worker-class (\w+)", top.server)
-        name = "{} workers × {} threads ({})".format(*workers.groups()) if workers else top.server
+        gunicorn = re.search(r"--workers (\d+) --threads (\d+) --worker-class (\w+)", top.server)
+        granian = re.search(r"--workers (\d+) --blocking-threads (\d+)", top.server)
+        name = (
+            "gunicorn, {} workers × {} threads ({})".format(*gunicorn.groups())
+            if gunicorn
+            else "granian, {} workers × {} thread(s) bloquant(s)".format(*granian.groups())
+            if granian
+            else top.server
+        )
         print(f"| Meilleure configuration | {name} | | |")
         rate_ok, p99_ok = fig.rate >= TARGET_RATE, fig.p99 < TARGET_P99_MS
         print(f"| Débit | {fig.rate:,.1f} dépôts/s | ≥ {TARGET_RATE:.0f}/s | {_yes(rate_ok)} |")
@@ -823,8 +875,9 @@ def _interrupt(signum: int, frame: Any) -> None:
 def _parse_servers(text: str) -> list[Server]:
     servers = []
     for item in text.split(","):
-        workers, _, threads = item.strip().partition("x")
-        servers.append(Server(int(workers), int(threads or 1)))
+        kind, _, size = item.strip().rpartition(":")
+        workers, _, threads = size.partition("x")
+        servers.append(Server(int(workers), int(threads or 1), kind or "gunicorn"))
     return servers
 
 
@@ -839,8 +892,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument(
         "--servers",
-        default="3x1",
-        help="configurations gunicorn WORKERSxTHREADS séparées par des virgules (défaut 3x1)",
+        default="granian:3x1,3x1",
+        help="configurations [granian:]WORKERSxTHREADS séparées par des virgules "
+        "(défaut granian:3x1,3x1 : granian puis gunicorn)",
     )
     parser.add_argument(
         "--drafts-per-client",
@@ -874,7 +928,9 @@ def main() -> int:
 
 def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int) -> int:
     load_before = os.getloadavg()
-    print("# Banc d'essai : rush de la date limite (gunicorn + PostgreSQL, appel fablabs-2013)\n")
+    print(
+        "# Banc d'essai : rush de la date limite (serveur WSGI + PostgreSQL, appel fablabs-2013)\n"
+    )
     print(
         f"Machine : {len(os.sched_getaffinity(0))} cœurs (nproc), charge moyenne "
         f"{load_before[0]:.2f} / {load_before[1]:.2f} / {load_before[2]:.2f} (1 / 5 / 15 min) "
@@ -894,11 +950,14 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
         "POLLEN_MEDIA_ROOT": str(tmp / "documents"),
         "POLLEN_STATIC_ROOT": str(tmp / "static"),
         "PYTHONUNBUFFERED": "1",
+        # Receipt mails are queued with each submission and sent by the mail worker below.
+        "POLLEN_MAIL_DELIVERY": "worker",
     }
     port = _free_port(args.port)
     base = f"http://127.0.0.1:{port}"
-    logfile = tmp / "gunicorn.log"
+    logfile = tmp / "server.log"
     proc: subprocess.Popen[bytes] | None = None
+    mailer: subprocess.Popen[bytes] | None = None
     created_db = False
     notes: dict[str, str] = {}
     try:
@@ -932,6 +991,16 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
         state = json.loads(state_path.read_text(encoding="utf-8"))
         sessions = [Session(u["email"], list(u["drafts"])) for u in state["users"]]
         runs: list[tuple[RushResult, Figures]] = []
+        # The mail worker runs throughout at the lowest priority, as a deployment would run it
+        # beside the web server: during the rush it yields the CPU, afterwards it catches up.
+        with (tmp / "mail.log").open("ab") as mail_log:
+            mailer = subprocess.Popen(
+                ["nice", "-n", "19", *manage, "send_mail_queue", "--loop", "--interval", "1"],
+                cwd=ROOT,
+                env=env,
+                stdout=mail_log,
+                stderr=subprocess.STDOUT,
+            )
         for server in servers:
             label = " ".join(server.command(port))
             try:
@@ -948,7 +1017,7 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
                 timing = (args.warmup, args.seconds)
                 result, start = asyncio.run(rush(base, sessions, label, timing, probe))
                 runs.append((result, figures_of(result, start)))
-                log(f"{runs[-1][1]}")
+                log(f"{runs[-1][1]} connexions ouvertes : {result.connections}")
             except Exception as exc:  # this configuration failed; try the next ones
                 log(f"{label} : {type(exc).__name__} {exc}")
                 failed = RushResult(
@@ -958,6 +1027,9 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
             finally:
                 _stop(proc)
         load_after = os.getloadavg()
+        notes["Courriels d'accusé de réception (worker `send_mail_queue`, nice 19)"] = _drain_mail(
+            db_url, mailer
+        )
         counts = _db_counts(db_url)
         verify = _run([*manage, "verify_receipts"], env, 900, "verify_receipts", check=False)
         verify_line = (verify.stdout.strip().splitlines() or ["(aucune sortie)"])[-1]
@@ -967,7 +1039,7 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
         problems = [
             ln for ln in logfile.read_text(errors="replace").splitlines() if LOG_PROBLEM.search(ln)
         ]
-        notes["Journal gunicorn"] = (
+        notes["Journal des serveurs"] = (
             f"{len(problems)} ligne(s) d'erreur : `{problems[0][:120]}`"
             if problems
             else "aucune erreur"
@@ -988,13 +1060,14 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
         return 130
     finally:
         _stop(proc)
+        _stop(mailer)
         if created_db:
             try:
                 _admin_sql(f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
             except Exception as exc:  # report it, keep cleaning
                 log(f"suppression de la base {args.db_name} impossible : {exc}")
         shutil.rmtree(tmp, ignore_errors=True)
-        log("nettoyé : gunicorn arrêté, base supprimée, fichiers temporaires effacés")
+        log("nettoyé : serveurs arrêtés, base supprimée, fichiers temporaires effacés")
 
 
 if __name__ == "__main__":
