@@ -1,12 +1,44 @@
 """Turns stored applications into the domain's inputs (budget, facts, exchange record, snapshot)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from pollen.applications.models import Application, Document
 from pollen.domain import eligibility
 from pollen.domain.budget import Budget, ExpenseLine, ResourceKind, ResourceLine, ResourceStatus
 from pollen.domain.exchange import ApplicantRecord, ApplicationRecord, ProjectRecord, to_exchange
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """What a receipt says of one document."""
+
+    pk: int
+    doc_type: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Contents:
+    """An application's budget and active documents, read from its relations or by the selector
+    the submission uses (selectors.submission_contents); both give the same value."""
+
+    budget: Budget
+    documents: tuple[DocumentFile, ...]
+
+
+def contents_of(application: Application) -> Contents:
+    return Contents(
+        budget=budget_of(application),
+        documents=tuple(
+            DocumentFile(d.pk, d.doc_type, d.original_name, d.content_type, d.size, d.sha256)
+            for d in active_documents(application)
+        ),
+    )
 
 
 def budget_of(application: Application) -> Budget:
@@ -27,18 +59,23 @@ def active_documents(application: Application) -> list[Document]:
 
 
 def facts_of(
-    application: Application, moment: dt.datetime, *, submitted: bool = False
+    application: Application,
+    moment: dt.datetime,
+    *,
+    submitted: bool = False,
+    contents: Contents | None = None,
 ) -> eligibility.ApplicationFacts:
     org = application.organisation
     commune = org.commune
+    contents = contents or contents_of(application)
     return eligibility.ApplicationFacts(
-        budget=budget_of(application),
+        budget=contents.budget,
         carrier_is_fablab=org.is_fablab,
         siret=org.siret,
         commune_insee=org.commune_id or "",
         commune_known=commune is not None,
         commune_region=(commune.region_id or "") if commune else "",
-        documents=frozenset(d.doc_type for d in active_documents(application)),
+        documents=frozenset(d.doc_type for d in contents.documents),
         moment=moment,
         kind=application.kind,
         submitted=submitted,
@@ -46,17 +83,25 @@ def facts_of(
 
 
 def check(
-    application: Application, moment: dt.datetime, *, submitted: bool = False
+    application: Application,
+    moment: dt.datetime,
+    *,
+    submitted: bool = False,
+    contents: Contents | None = None,
 ) -> eligibility.EligibilityResult:
     return eligibility.check(
-        application.call.spec, facts_of(application, moment, submitted=submitted)
+        application.call.spec,
+        facts_of(application, moment, submitted=submitted, contents=contents),
     )
 
 
 def record_of(
-    application: Application, submitted_at: dt.datetime | None = None
+    application: Application,
+    submitted_at: dt.datetime | None = None,
+    contents: Contents | None = None,
 ) -> ApplicationRecord:
     org = application.organisation
+    contents = contents or contents_of(application)
     return ApplicationRecord(
         call=application.call.slug,
         applicant=ApplicantRecord(
@@ -69,18 +114,22 @@ def record_of(
         project=ProjectRecord(
             title=application.title, kind=application.kind, summary=application.summary
         ),
-        budget=budget_of(application),
-        documents=frozenset(d.doc_type for d in active_documents(application)),
+        budget=contents.budget,
+        documents=frozenset(d.doc_type for d in contents.documents),
         submitted_at=submitted_at,
     )
 
 
 def snapshot_of(
-    application: Application, submitted_at: dt.datetime, round_number: int
+    application: Application,
+    submitted_at: dt.datetime,
+    round_number: int,
+    contents: Contents | None = None,
 ) -> dict[str, Any]:
     """Everything the receipt vouches for: the exchange record plus each document's fingerprint."""
     call = application.call
-    data = to_exchange(record_of(application, submitted_at))
+    contents = contents or contents_of(application)
+    data = to_exchange(record_of(application, submitted_at, contents))
     data.update(
         {
             "format": "pollen.submission.v1",
@@ -97,7 +146,7 @@ def snapshot_of(
                     "size": d.size,
                     "sha256": d.sha256,
                 }
-                for d in active_documents(application)
+                for d in contents.documents
             ],
         }
     )

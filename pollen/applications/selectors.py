@@ -1,12 +1,22 @@
 """Reading applications, always through a permission check that can say why."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from pollen.accounts.models import Role, User
-from pollen.applications.models import Application, Document, Submission
+from pollen.applications.adapters import Contents, DocumentFile
+from pollen.applications.models import (
+    Application,
+    Document,
+    ExpenseLine,
+    Submission,
+)
+from pollen.domain import budget
+from pollen.domain.money import CENT
 from pollen.review.models import Assignment
 
 
@@ -111,3 +121,51 @@ def applications_of(user: User) -> QuerySet[Application]:
     if user.has_role(Role.APPLICANT) and user.organisation_id:
         return qs.filter(organisation_id=user.organisation_id)
     return qs.none()
+
+
+# The submission's reads, in the models' own order (the equality test fails on a renamed table).
+_EXPENSES_SQL = (
+    "SELECT label, category, amount FROM applications_expenseline "
+    "WHERE application_id = %s ORDER BY position, id"
+)
+_RESOURCES_SQL = (
+    "SELECT label, kind, status, amount FROM applications_resourceline "
+    "WHERE application_id = %s ORDER BY position, id"
+)
+_DOCUMENTS_SQL = (
+    "SELECT id, doc_type, original_name, content_type, size, sha256 FROM applications_document "
+    "WHERE application_id = %s AND removed_at IS NULL ORDER BY doc_type, uploaded_at, id"
+)
+
+
+def submission_contents(application_id: int) -> Contents:
+    """The budget lines and active documents in three plain SQL reads.
+
+    This is the submission's hot path at a call's deadline: building the same three queries with
+    the ORM cost about 1.5 ms more CPU. tests/applications/test_submission.py checks that it
+    returns exactly what adapters.contents_of reads through the ORM.
+    """
+    amount = ExpenseLine._meta.get_field("amount")
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPENSES_SQL, [application_id])
+        expenses = tuple(
+            budget.ExpenseLine(label, category, _cents(amount.to_python(value)))
+            for label, category, value in cursor.fetchall()
+        )
+        cursor.execute(_RESOURCES_SQL, [application_id])
+        resources = tuple(
+            budget.ResourceLine(
+                label,
+                budget.ResourceKind(kind),
+                budget.ResourceStatus(status),
+                _cents(amount.to_python(value)),
+            )
+            for label, kind, status, value in cursor.fetchall()
+        )
+        cursor.execute(_DOCUMENTS_SQL, [application_id])
+        documents = tuple(DocumentFile(*row) for row in cursor.fetchall())
+    return Contents(budget.Budget(expenses=expenses, resources=resources), documents)
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT)

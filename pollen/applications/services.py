@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
 
 from pollen import clock
 from pollen.accounts.models import Organisation, User
@@ -274,16 +273,18 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                 if existing is not None:
                     return SubmitOutcome(existing, created=False)
                 _ensure_editable(application)
-            # One query per relation for the rules and the snapshot, which both read them.
-            prefetch_related_objects([application], "expense_lines", "resource_lines", "documents")
+            # Lines and documents are read once, for the rules and the snapshot alike.
+            contents = selectors.submission_contents(application.pk)
             # The server's clock inside the transaction decides whether it is on time.
             moment = clock.now()
-            result = adapters.check(application, moment, submitted=True)
+            result = adapters.check(application, moment, submitted=True, contents=contents)
             if not result.eligible:
                 raise SubmissionRefused(
                     "La candidature ne respecte pas toutes les règles de l'appel.", result
                 )
-            snapshot = canonical_json(adapters.snapshot_of(application, moment, application.round))
+            snapshot = canonical_json(
+                adapters.snapshot_of(application, moment, application.round, contents)
+            )
             submission = Submission.objects.create(
                 application=application,
                 round=application.round,

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import threading
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -202,3 +203,34 @@ def test_verify_receipts_reads_documents_per_chunk_not_per_receipt(
     with django_assert_max_num_queries(5):
         call_command("verify_receipts", stdout=out)
     assert "8 accusé(s) de réception vérifié(s), 0 écart(s)" in out.getvalue()
+
+
+def test_the_submission_reads_the_same_contents_as_the_orm(draft, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pollen.applications import adapters, selectors
+    from pollen.applications.models import ExpenseLine
+    from tests.builders import PDF
+
+    # Odd amounts, a second document of one type, then a removed one: order and filters matter.
+    ExpenseLine.objects.filter(application=draft).update(amount="12345.67")
+    with clock.override(CLOSES - dt.timedelta(days=1)):
+        extra = services.add_document(
+            acting_user=personas["applicant"],
+            application=draft,
+            doc_type="rib",
+            upload=SimpleUploadedFile("rib-2.pdf", PDF + b"second rib"),
+        )
+        services.remove_document(acting_user=personas["applicant"], document=extra)
+        services.add_document(
+            acting_user=personas["applicant"],
+            application=draft,
+            doc_type="rib",
+            upload=SimpleUploadedFile("rib-3.pdf", PDF + b"third rib"),
+        )
+    through_orm = adapters.contents_of(Application.objects.get(pk=draft.pk))
+    plain = selectors.submission_contents(draft.pk)
+    assert plain == through_orm
+    assert [d.original_name for d in plain.documents].count("rib-3.pdf") == 1
+    assert all(e.amount == Decimal("12345.67") for e in plain.budget.expenses)
+    assert str(plain.budget.expenses[0].amount) == "12345.67"
