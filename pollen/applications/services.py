@@ -1,7 +1,6 @@
-"""Every change to an application goes through here: atomic, audited, mail after commit."""
+"""Every change to an application goes through here: atomic, audited, mail queued with it."""
 
 import hashlib
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +26,6 @@ from pollen.domain.eligibility import EligibilityResult
 from pollen.domain.exchange import to_exchange
 from pollen.domain.receipts import canonical_json, receipt_number, sha256_hex
 from pollen.mailing.services import queue_mail
-
-logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
