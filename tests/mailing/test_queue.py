@@ -89,3 +89,14 @@ def test_after_the_last_attempt_a_mail_is_no_longer_pending(settings, monkeypatc
     OutgoingMail.objects.update(attempts=services.MAX_ATTEMPTS)
     assert services.pending_count() == 0
     assert services.send_pending() == {"sent": 0, "failed": 0}
+
+
+def test_a_batch_is_marked_sent_a_few_rows_at_a_time(settings, django_assert_max_num_queries):
+    settings.MAIL_DELIVERY = "worker"
+    queue(*(f"p{i}@test.example" for i in range(60)))
+    # Claim (select + lease), then one UPDATE per SENT_FLUSH mails: not one per mail.
+    with django_assert_max_num_queries(2 + 2 + -(-60 // services.SENT_FLUSH)):
+        assert services.send_pending(limit=200) == {"sent": 60, "failed": 0}
+    assert len(mail.outbox) == 60
+    assert set(OutgoingMail.objects.values_list("attempts", flat=True)) == {1}
+    assert OutgoingMail.objects.filter(sent_at__isnull=True).count() == 0
