@@ -1,6 +1,6 @@
 """Benchmark of the deadline rush: 50 applicants submitting at once to the WSGI server and PostgreSQL.
 
-Runs the real stack: granian (then gunicorn, for comparison) serving config.wsgi with
+Runs the real stack: gunicorn (then granian, for comparison) serving config.wsgi with
 POLLEN_DEBUG=0 on a throw-away PostgreSQL
 database, 50 clients logged in through the real login form (CSRF included), each POSTing
 `/candidatures/<pk>/deposer/` on its own complete drafts, one submission per draft. Afterwards it
@@ -11,7 +11,7 @@ The secure cookies (SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE are True when POL
 handled by the load generator, as a browser behind a TLS-terminating proxy would see them: the
 server runs its production settings unchanged and the client sends the cookies back over HTTP.
 
-`--servers granian:3x1,3x1,2x4` measures several configurations one after the other on the same
+`--servers 3x1,granian:3x1,2x4` measures several configurations one after the other on the same
 database, the clients staying logged in: `granian:WxT` is granian with W workers of T blocking
 threads, `WxT` gunicorn with W workers of T threads (gthread when T > 1, sync otherwise).
 
@@ -849,7 +849,11 @@ def report(
     print("\n| Mesure | Valeur | Cible | Atteinte |")
     print("|---|---:|---:|:---:|")
     if ran:
-        top, fig = max(ran, key=lambda rf: rf[1].rate)
+        # The best: all targets, else the throughput target with the lowest p99, else the fastest.
+        top, fig = max(
+            ran,
+            key=lambda rf: (rf[1].met, rf[1].rate >= TARGET_RATE, -rf[1].p99, rf[1].rate),
+        )
         gunicorn = re.search(r"--workers (\d+) --threads (\d+) --worker-class (\w+)", top.server)
         granian = re.search(r"--workers (\d+) --blocking-threads (\d+)", top.server)
         name = (
@@ -921,9 +925,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument(
         "--servers",
-        default="granian:3x1,3x1",
+        default="3x1,granian:3x1",
         help="configurations [granian:]WORKERSxTHREADS séparées par des virgules "
-        "(défaut granian:3x1,3x1 : granian puis gunicorn)",
+        "(défaut 3x1,granian:3x1 : gunicorn puis granian)",
     )
     parser.add_argument(
         "--drafts-per-client",
