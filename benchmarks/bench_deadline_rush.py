@@ -18,6 +18,8 @@ threads, `WxT` gunicorn with W workers of T threads (gthread when T > 1, sync ot
 The clients use a minimal keep-alive HTTP/1.1 client (rawhttp.py): httpx cost ~2.5 ms of CPU per
 request on the machine under test. Receipt mails are queued with each submission and sent by a
 `send_mail_queue --loop` worker at idle priority; the report says how long it took to empty the queue.
+POLLEN_BENCH_TIMELINE=FILE writes every request of the last configuration as JSON
+(seconds since start, latency, success), to look at stalls second by second.
 """
 
 from __future__ import annotations
