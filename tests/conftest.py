@@ -24,6 +24,16 @@ PERSONA_ROLES = {
     "finance": Role.FINANCE,
     "admin": Role.ADMIN,
 }
+# Every persona, and "anonymous" for a visitor who is not logged in.
+PERSONAS = ["anonymous", *PERSONA_ROLES]
+STAFF = {"instructor", "manager", "admin"}
+
+
+def client_for(client, personas, name):
+    """The test client, logged in as that persona (or not at all for "anonymous")."""
+    if name != "anonymous":
+        client.force_login(personas[name])
+    return client
 
 
 @pytest.fixture(autouse=True)

@@ -1,17 +1,15 @@
 """The PDF acknowledgement of receipt (accusé de réception) of a submission."""
 
-import io
 import json
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from pollen import clock
 from pollen.applications.models import Submission
 from pollen.domain.money import format_eur, parse_eur
+from pollen.pdf import grid_table, render
 
 
 def receipt_pdf(submission: Submission) -> bytes:
@@ -20,15 +18,6 @@ def receipt_pdf(submission: Submission) -> bytes:
     styles = getSampleStyleSheet()
     mono = ParagraphStyle(
         "mono", parent=styles["Normal"], fontName="Courier", fontSize=8, leading=10
-    )
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=f"Accusé de réception {submission.receipt_number}",
-        author="Pollen",
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
     )
     expenses = sum(
         (parse_eur(e["amount_eur"]) for e in snapshot["budget"]["expenses"]), parse_eur("0")
@@ -57,15 +46,7 @@ def receipt_pdf(submission: Submission) -> bytes:
             ", ".join(f"{d['doc_type']} ({d['name']})" for d in snapshot["document_files"]) or "—",
         ],
     ]
-    table = Table(
-        [[Paragraph(a, styles["Normal"]), Paragraph(b, styles["Normal"])] for a, b in rows],
-        colWidths=[45 * mm, 125 * mm],
-    )
-    table.setStyle(
-        TableStyle(
-            [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-        )
-    )
+    table = grid_table([[a, b] for a, b in rows], [45 * mm, 125 * mm])
     story = [
         Paragraph("Accusé de réception de candidature", styles["Title"]),
         Paragraph(f"{application.call.funder}", styles["Normal"]),
@@ -85,5 +66,4 @@ def receipt_pdf(submission: Submission) -> bytes:
         Paragraph("Empreintes des pièces :", styles["Normal"]),
         *[Paragraph(f"{d['doc_type']} : {d['sha256']}", mono) for d in snapshot["document_files"]],
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return render(f"Accusé de réception {submission.receipt_number}", story)

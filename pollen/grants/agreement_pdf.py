@@ -1,28 +1,12 @@
 """The grant agreement (convention de subvention) as a PDF, with its payment schedule."""
 
-import io
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from pollen.domain.money import format_eur, format_percent, from_cents
 from pollen.grants.models import Grant
-
-
-def _table(rows: list[list[str]], widths: list[float]) -> Table:
-    styles = getSampleStyleSheet()
-    table = Table(
-        [[Paragraph(cell, styles["Normal"]) for cell in row] for row in rows], colWidths=widths
-    )
-    table.setStyle(
-        TableStyle(
-            [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-        )
-    )
-    return table
+from pollen.pdf import grid_table, render
 
 
 def agreement_pdf(grant: Grant) -> bytes:
@@ -30,15 +14,6 @@ def agreement_pdf(grant: Grant) -> bytes:
     org = application.organisation
     call = grant.call
     styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=f"Convention de subvention {grant.reference}",
-        author="Pollen",
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-    )
     rows = [
         ["Référence de la décision", grant.reference],
         ["Financeur", f"{call.funder} — SIRET {call.spec.funder_siret or 'non renseigné'}"],
@@ -73,10 +48,10 @@ def agreement_pdf(grant: Grant) -> bytes:
         Paragraph("Convention de subvention", styles["Title"]),
         Paragraph(call.funder, styles["Normal"]),
         Spacer(1, 6 * mm),
-        _table(rows, [50 * mm, 120 * mm]),
+        grid_table(rows, [50 * mm, 120 * mm]),
         Spacer(1, 6 * mm),
         Paragraph("Échéancier des versements", styles["Heading2"]),
-        _table(schedule, [50 * mm, 18 * mm, 32 * mm, 35 * mm, 35 * mm]),
+        grid_table(schedule, [50 * mm, 18 * mm, 32 * mm, 35 * mm, 35 * mm]),
         Spacer(1, 6 * mm),
         Paragraph(
             "Le bénéficiaire s'engage à réaliser le projet décrit dans sa candidature, à déposer un "
@@ -86,5 +61,4 @@ def agreement_pdf(grant: Grant) -> bytes:
             styles["Normal"],
         ),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return render(f"Convention de subvention {grant.reference}", story)

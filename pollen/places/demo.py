@@ -23,31 +23,10 @@ def load_places_demo() -> services.ImportReport:
     )
     records, links = [], {}
     for org in organisations:
-        commune = org.commune
-        assert (
-            commune is not None and commune.latitude is not None and commune.longitude is not None
-        )
-        source_id = f"org-{org.siret}-{org.pk}"
-        records.append(
-            PlaceRecord(
-                source=DEMO_SOURCE,
-                source_id=source_id,
-                name=org.legal_name,
-                kind=PlaceKind.FABLAB if org.is_fablab else PlaceKind.OTHER,
-                latitude=commune.latitude,
-                longitude=commune.longitude,
-                approximate=True,
-                commune_id=commune.code,
-                address=org.address,
-                postal_code=commune.main_postal_code,
-                machines=list(org.machines),
-                other_machines=[],
-                opening_hours=org.opening_hours,
-                website=org.website,
-            )
-        )
+        record = _record_of(org)
+        records.append(record)
         selected = [a for a in org.applications.all() if a.status == Status.SELECTED]
-        links[source_id] = (org.pk, selected[0].pk if selected else None)
+        links[record.source_id] = (org.pk, selected[0].pk if selected else None)
     report = services.import_records(records)
     for place in Place.objects.filter(source=DEMO_SOURCE):
         if place.source_id in links:

@@ -7,18 +7,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Role, User
+from pollen.applications.selectors import Decision
 from pollen.places.models import Place, PlaceStatus
 
 EDITOR_ROLES = (Role.MANAGER, Role.ADMIN)
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str = ""
-
-    def __bool__(self) -> bool:
-        return self.allowed
 
 
 def can_create(user: User) -> Decision:

@@ -1,15 +1,12 @@
 """The committee's decision letter (PDF) to one applicant."""
 
-import io
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from pollen import clock
 from pollen.domain.money import format_eur
+from pollen.pdf import grid_table, render
 from pollen.selection.models import Decision, Outcome
 
 OPENINGS = {
@@ -35,15 +32,6 @@ def letter_pdf(decision: Decision, signatory: str) -> bytes:
     call = run.call
     styles = getSampleStyleSheet()
     mono = ParagraphStyle("mono", parent=styles["Normal"], fontName="Courier", fontSize=8)
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=f"Décision {decision.letter_number}",
-        author="Pollen",
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-    )
     rows = [
         ["Référence", decision.letter_number],
         ["Date", decision.decided_at.astimezone(clock.PARIS).strftime("%d/%m/%Y")],
@@ -53,15 +41,7 @@ def letter_pdf(decision: Decision, signatory: str) -> bytes:
         ["Subvention demandée", format_eur(decision.amount)],
         ["Décision", str(Outcome(decision.outcome).label)],
     ]
-    table = Table(
-        [[Paragraph(a, styles["Normal"]), Paragraph(b, styles["Normal"])] for a, b in rows],
-        colWidths=[45 * mm, 125 * mm],
-    )
-    table.setStyle(
-        TableStyle(
-            [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-        )
-    )
+    table = grid_table([[a, b] for a, b in rows], [45 * mm, 125 * mm])
     opening = OPENINGS[Outcome(decision.outcome)].format(rank=decision.waitlist_rank)
     story = [
         Paragraph("Décision du comité de sélection", styles["Title"]),
@@ -86,5 +66,4 @@ def letter_pdf(decision: Decision, signatory: str) -> bytes:
         Spacer(1, 8 * mm),
         Paragraph(f"Pour le comité, {signatory}", styles["Normal"]),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return render(f"Décision {decision.letter_number}", story)

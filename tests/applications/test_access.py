@@ -11,19 +11,7 @@ from pollen.applications import services
 from pollen.applications.models import Application, Document, Submission
 from pollen.audit.models import AuditEvent
 from tests.builders import PDF, eligible_draft, organisation_for
-
-PERSONAS = [
-    "anonymous",
-    "applicant",
-    "applicant_b",
-    "instructor",
-    "expert",
-    "committee",
-    "manager",
-    "finance",
-    "admin",
-]
-STAFF = {"instructor", "manager", "admin"}
+from tests.conftest import PERSONAS, STAFF, client_for
 
 
 @pytest.fixture
@@ -38,12 +26,6 @@ def world(call_2013, personas):
     with clock.override(call_2013.closes_at - dt.timedelta(days=1)):
         services.submit_application(acting_user=personas["applicant"], application_id=submitted.pk)
     return {"submitted": submitted, "draft": draft, "doc": draft.documents.first()}
-
-
-def client_for(client, personas, name):
-    if name != "anonymous":
-        client.force_login(personas[name])
-    return client
 
 
 def expected_view(name: str, owner_ok: int = 200) -> int:

@@ -4,6 +4,7 @@ import pytest
 
 from pollen.grants import services
 from pollen.grants.models import PaymentStatus
+from tests.conftest import PERSONA_ROLES
 from tests.grants.helpers import DECIDED, awarded_grant, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -20,19 +21,7 @@ def grant(call_2013, personas):
     return grant
 
 
-@pytest.mark.parametrize(
-    "persona",
-    [
-        "applicant",
-        "applicant_b",
-        "instructor",
-        "expert",
-        "committee",
-        "manager",
-        "finance",
-        "admin",
-    ],
-)
+@pytest.mark.parametrize("persona", list(PERSONA_ROLES))
 def test_each_persona_sees_the_grant_list_only_if_they_follow_grants(
     client, personas, grant, persona
 ):

@@ -7,18 +7,8 @@ from django.urls import reverse
 from pollen.audit.models import AuditEvent
 from pollen.places.models import Place, PlaceKind
 from tests.builders import organisation_for
+from tests.conftest import PERSONAS, client_for
 
-PERSONAS = [
-    "anonymous",
-    "applicant",
-    "applicant_b",
-    "instructor",
-    "expert",
-    "committee",
-    "manager",
-    "finance",
-    "admin",
-]
 EDITORS = {"manager", "admin"}
 
 
@@ -32,12 +22,6 @@ def world(territory, personas, make_place):
     )
     Place.objects.filter(pk=place.pk).update(organisation=org)
     return Place.objects.get(pk=place.pk)
-
-
-def client_for(client, personas, name):
-    if name != "anonymous":
-        client.force_login(personas[name])
-    return client
 
 
 @pytest.mark.parametrize("name", PERSONAS)

@@ -15,19 +15,6 @@ from pollen.review.models import ExpertProfile
 from pollen.territory.models import Commune
 from tests.builders import eligible_draft, organisation_for
 
-PERSONAS = [
-    "anonymous",
-    "applicant",
-    "applicant_b",
-    "instructor",
-    "expert",
-    "committee",
-    "manager",
-    "finance",
-    "admin",
-]
-STAFF = {"instructor", "manager", "admin"}
-
 
 def submitted_application(call: Call, user: User, title: str = "") -> Application:
     """A complete draft of the user's organisation, submitted the day before closing."""
@@ -60,12 +47,6 @@ def make_expert(
 def new_expert(email: str, **kwargs: object) -> ExpertProfile:
     user = User.objects.create_user(email, "x", full_name=email.split("@")[0], role=Role.EXPERT)
     return make_expert(user, **kwargs)  # type: ignore[arg-type]
-
-
-def client_for(client, personas, name):
-    if name != "anonymous":
-        client.force_login(personas[name])
-    return client
 
 
 @pytest.fixture

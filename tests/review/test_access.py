@@ -7,7 +7,8 @@ from pollen.applications.models import Application, Status
 from pollen.audit.models import AuditEvent
 from pollen.review import expert_services
 from pollen.review.models import Assignment, ConflictDeclaration, ExpertProfile, PairRule
-from tests.review.conftest import PERSONAS, STAFF, client_for, mark_complete
+from tests.conftest import PERSONAS, STAFF, client_for
+from tests.review.conftest import mark_complete
 
 
 @pytest.fixture

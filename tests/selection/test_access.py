@@ -10,7 +10,7 @@ from pollen.audit.models import AuditEvent
 from pollen.selection import services
 from pollen.selection.adapters import ScenarioParameters
 from pollen.selection.models import Decision, SelectionRun
-from tests.review.conftest import PERSONAS, client_for
+from tests.conftest import PERSONAS, client_for
 
 pytestmark = pytest.mark.django_db
 COMMITTEE = {"committee", "manager", "admin"}
