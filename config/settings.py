@@ -121,7 +121,8 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("POLLEN_
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["pollen.accounts.sessions.UserBackend"]
+SESSION_ENGINE = "pollen.accounts.sessions"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "home"

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from pollen import clock
+from pollen import clock, sql
 from pollen.accounts.models import Organisation, User
 from pollen.applications import adapters, selectors
 from pollen.applications.documents import inspect_upload
@@ -252,12 +252,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
     try:
         with transaction.atomic():
             # Access is checked on the locked row itself: one read of the application, not two.
-            application = (
-                Application.objects.select_for_update(of=("self",))
-                .select_related("call", "organisation", "organisation__commune")
-                .filter(pk=application_id)
-                .first()
-            )
+            application = selectors.application_to_submit(application_id)
             if application is None or not selectors.can_view(acting_user, application):
                 raise ApplicationNotFound("Candidature introuvable.")
             if not (decision := selectors.can_submit(acting_user, application)):
@@ -282,7 +277,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
             snapshot = canonical_json(
                 adapters.snapshot_of(application, moment, application.round, contents)
             )
-            submission = Submission.objects.create(
+            submission = Submission(
                 application=application,
                 round=application.round,
                 submitted_at=moment,
@@ -295,10 +290,12 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                 call_version=application.call.version,
                 call_sha256=application.call.source_sha256,
             )
+            # The deadline's writes go through plain SQL statements too (pollen/sql.py).
+            sql.insert(submission)
             before_status = application.status
             application.status = Status.SUBMITTED
             application.eligible, application.failed_rules = True, []
-            application.save(update_fields=["status", "eligible", "failed_rules"])
+            sql.update(application, ["status", "eligible", "failed_rules"])
             record_event(
                 actor=acting_user,
                 action="application.submitted",

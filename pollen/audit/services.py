@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import models
 
-from pollen import clock
+from pollen import clock, sql
 from pollen.audit.models import AuditEvent
 
 
@@ -17,7 +17,7 @@ def record_event(
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         occurred_at=clock.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -27,3 +27,5 @@ def record_event(
         after=after,
         note=note,
     )
+    sql.insert(event)  # written with every change: a plain INSERT, not the ORM's save()
+    return event

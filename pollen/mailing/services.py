@@ -17,7 +17,7 @@ from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F, QuerySet
 
-from pollen import clock
+from pollen import clock, sql
 from pollen.mailing.models import OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -32,12 +32,14 @@ SENT_FLUSH = 25
 def queue_mail(*, recipients: Iterable[str], subject: str, body: str) -> list[OutgoingMail]:
     """One mail per distinct address, saved in the caller's transaction."""
     now = clock.now()
-    mails = OutgoingMail.objects.bulk_create(
+    mails = [
         OutgoingMail(
             recipient=address, subject=subject, body=body, created_at=now, next_attempt_at=now
         )
         for address in sorted({r for r in recipients if r})
-    )
+    ]
+    for mail in mails:  # most changes mail one person: a plain INSERT each
+        sql.insert(mail)
     if settings.MAIL_DELIVERY == "immediate" and mails:
         transaction.on_commit(partial(send_queued, [m.pk for m in mails]))
     return mails

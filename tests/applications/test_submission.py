@@ -234,3 +234,71 @@ def test_the_submission_reads_the_same_contents_as_the_orm(draft, personas):
     assert [d.original_name for d in plain.documents].count("rib-3.pdf") == 1
     assert all(e.amount == Decimal("12345.67") for e in plain.budget.expenses)
     assert str(plain.budget.expenses[0].amount) == "12345.67"
+
+
+def test_the_submission_reads_the_application_as_the_orm_does(draft):
+    from pollen.accounts.models import Organisation
+    from pollen.applications import selectors
+    from tests.test_sql import typed_values
+
+    through_orm = Application.objects.select_related(
+        "call", "organisation", "organisation__commune"
+    ).get(pk=draft.pk)
+    plain = selectors.application_to_submit(draft.pk)
+    assert plain is not None
+    for name in ("self", "call", "organisation", "organisation.commune"):
+        left, right = plain, through_orm
+        for part in name.split(".")[0 if name != "self" else 1 :]:
+            left, right = getattr(left, part), getattr(right, part)
+        assert typed_values(left) == typed_values(right), name
+    assert selectors.application_to_submit(draft.pk + 1000) is None
+    # An organisation without a commune reads as one (the commune_known rule then fails).
+    Organisation.objects.filter(pk=draft.organisation_id).update(commune=None)
+    without = selectors.application_to_submit(draft.pk)
+    assert without is not None and without.organisation.commune is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_submission_locks_the_application_row_it_reads(call_2013, personas):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite locks the whole database)")
+    from django.db import DatabaseError, connections, transaction
+
+    from pollen.applications import selectors
+
+    organisation_for(personas["applicant"])
+    draft = eligible_draft(call_2013, personas["applicant"])
+    held, release, outcome = threading.Event(), threading.Event(), []
+
+    def submitter():
+        try:
+            with transaction.atomic():
+                selectors.application_to_submit(draft.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=submitter)
+    thread.start()
+    try:
+        assert held.wait(10)
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("BEGIN")
+                try:
+                    cursor.execute(
+                        "SELECT id FROM applications_application WHERE id = %s FOR UPDATE NOWAIT",
+                        [draft.pk],
+                    )
+                except DatabaseError as exc:
+                    outcome.append(exc)
+                cursor.execute("ROLLBACK")
+        finally:
+            other.close()
+    finally:
+        release.set()
+        thread.join()
+    assert len(outcome) == 1  # the row was held by the submission's transaction

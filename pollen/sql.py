@@ -1,0 +1,117 @@
+"""Plain SQL for the few hot paths, built from the models' own metadata.
+
+The ORM compiles every query anew: for a submission at a call's deadline, building its queries
+cost more CPU than running them (docs/architecture.md has the figures). These helpers keep the
+model as the one description of a table: the columns and the conversion of each value come from
+its fields, so a new field needs no change here, and rows become ordinary model instances. They
+skip what `save()` adds (signals, validation of unique fields): use them where none applies.
+"""
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from django.db import connection, models
+
+type Converter = Callable[[Any, Any, Any], Any]
+type Field = models.Field[Any, Any]  # evaluated lazily: Field is generic for the type checker only
+
+
+def table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def columns(model: type[models.Model], alias: str) -> str:
+    """`alias."col", …` for every concrete field, in the order `instance` reads them."""
+    return ", ".join(f"{alias}.{_quoted(f)}" for f in _fields(model))
+
+
+def select[M: models.Model](model: type[M], where: str, params: Sequence[Any]) -> list[M]:
+    """The instances of `SELECT … FROM <model's table> t WHERE <where>`; `where` names it `t`."""
+    statement = f"SELECT {columns(model, 't')} FROM {table(model)} t WHERE {where}"  # noqa: S608 - names from the model, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return [instance(model, row)[0] for row in cursor.fetchall()]
+
+
+def instance[M: models.Model](model: type[M], row: Sequence[Any], start: int = 0) -> tuple[M, int]:
+    """The instance held by row[start:…] (as `columns` listed it) and where the next one starts."""
+    names, conversions = _reader(model, connection.vendor)
+    end = start + len(names)
+    values = list(row[start:end])
+    for index, column, converters in conversions:
+        value = values[index]
+        for convert in converters:
+            value = convert(value, column, connection)
+        values[index] = value
+    return model.from_db(connection.alias, names, values), end
+
+
+def insert(obj: models.Model) -> None:
+    """INSERT obj as `obj.save()` would a new row (defaults, auto_now_add) and set its pk."""
+    model = type(obj)
+    fields = _inserted(model)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model), values)
+        (obj.pk,) = cursor.fetchone()
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
+def update(obj: models.Model, field_names: Sequence[str]) -> None:
+    """UPDATE these fields of obj's row, as `obj.save(update_fields=…)` would."""
+    model = type(obj)
+    fields = [_field(model, name) for name in field_names]
+    values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(model, tuple(field_names)), [*values, obj.pk])
+
+
+@cache
+def _fields(model: type[models.Model]) -> tuple[Field, ...]:
+    return tuple(model._meta.concrete_fields)
+
+
+def _field(model: type[models.Model], name: str) -> Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.concrete, name
+    return field
+
+
+def _quoted(field: Field) -> str:
+    assert field.column is not None
+    return connection.ops.quote_name(field.column)
+
+
+@cache
+def _reader(
+    model: type[models.Model], vendor: str
+) -> tuple[list[str], list[tuple[int, Any, list[Converter]]]]:
+    """Field names and, per column, the converters the ORM's compiler would apply to it."""
+    conversions = []
+    for index, field in enumerate(_fields(model)):
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            conversions.append((index, column, converters))
+    return [f.attname for f in _fields(model)], conversions
+
+
+@cache
+def _inserted(model: type[models.Model]) -> tuple[Field, ...]:
+    return tuple(f for f in _fields(model) if f is not model._meta.auto_field)
+
+
+@cache
+def _insert_sql(model: type[models.Model]) -> str:
+    names = ", ".join(_quoted(f) for f in _inserted(model))
+    marks = ", ".join(["%s"] * len(_inserted(model)))
+    pk = _quoted(_field(model, model._meta.pk.name))
+    return f"INSERT INTO {table(model)} ({names}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608 - names from the model
+
+
+@cache
+def _update_sql(model: type[models.Model], field_names: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{_quoted(_field(model, n))} = %s" for n in field_names)
+    pk = _quoted(_field(model, model._meta.pk.name))
+    return f"UPDATE {table(model)} SET {sets} WHERE {pk} = %s"  # noqa: S608 - names from the model
