@@ -468,7 +468,17 @@ class RushResult:
     failure: str = ""
 
     def measured(self, start: float) -> list[tuple[float, float, bool]]:
+        """The requests answered within the window: the throughput."""
         return [d for d in self.done if start <= d[0] <= start + self.window]
+
+    def latencies_ms(self, start: float) -> list[float]:
+        """The latency of the requests sent within the window (one sent during the warm-up
+        waited for the fresh workers' first requests: the warm-up is there to leave it out)."""
+        return [
+            lat * 1000
+            for end, lat, _ in self.done
+            if start <= end - lat and end <= start + self.window
+        ]
 
 
 async def _login(client: Any, base: str, session: Session, password: str) -> None:
@@ -586,9 +596,9 @@ async def rush(
         # A server that pins connections to workers shows here: groups of clients, each slower.
         measured_from = started + warmup
         result.client_means = [
-            statistics.mean(lat for end, lat in s.timings if end >= measured_from)
+            statistics.mean(lat for end, lat in s.timings if end - lat >= measured_from)
             for s in sessions
-            if any(end >= measured_from for end, _ in s.timings)
+            if any(end - lat >= measured_from for end, lat in s.timings)
         ]
         if os.environ.get("POLLEN_BENCH_TIMELINE"):
             Path(os.environ["POLLEN_BENCH_TIMELINE"]).write_text(
@@ -802,7 +812,7 @@ class Figures:
 
 def figures_of(result: RushResult, start: float) -> Figures:
     window = result.measured(start)
-    latencies = [lat * 1000 for _, lat, _ in window]
+    latencies = result.latencies_ms(start)
     ok = sum(ok for _, _, ok in window)
     p50, p99 = _pct(latencies, 50), _pct(latencies, 99)
     cpu_ms = result.stack_cpu / ok * 1000 if ok else 0.0
