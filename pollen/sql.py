@@ -4,7 +4,8 @@ The ORM compiles every query anew: for a submission at a call's deadline, buildi
 cost more CPU than running them (docs/architecture.md has the figures). These helpers keep the
 model as the one description of a table: the columns and the conversion of each value come from
 its fields, so a new field needs no change here, and rows become ordinary model instances. They
-skip what `save()` adds (signals, validation of unique fields): use them where none applies.
+skip what `save()` adds around its SQL (signals, parents in multi-table inheritance, choosing
+between UPDATE and INSERT): use them only where none of that applies.
 """
 
 from collections.abc import Callable, Sequence
