@@ -15,6 +15,7 @@ from pollen.applications.models import Application
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
 from pollen.domain import assignment as domain
+from pollen.mailing.services import queue_mail
 from pollen.review import assignment_adapter, selectors
 from pollen.review.models import (
     Assignment,
@@ -25,7 +26,6 @@ from pollen.review.models import (
     Review,
     ReviewStatus,
 )
-from pollen.review.notifications import notify
 from pollen.review.services import ReviewError
 from pollen.territory.models import Commune
 
@@ -243,7 +243,7 @@ def _mail_experts(new_by_expert: dict[str, list[Application]]) -> None:
     path = reverse("review:my_reviews")
     for email, applications in new_by_expert.items():
         listed = "\n".join(f"- {a.title}" for a in applications)
-        notify(
+        queue_mail(
             recipients=[email],
             subject=_("Pollen : %(n)d candidature(s) à évaluer") % {"n": len(applications)},
             body=_(

@@ -1,15 +1,7 @@
-"""Who review mails; the mail itself goes through the mailing queue, with the change."""
-
-from collections.abc import Iterable
+"""Who review mails; the mail itself goes through pollen.mailing.services.queue_mail."""
 
 from pollen.accounts.models import Role, User
 from pollen.applications.models import Application
-from pollen.mailing.services import queue_mail
-
-
-def notify(*, recipients: Iterable[str], subject: str, body: str) -> None:
-    """One mail per address, queued in the transaction: nothing is sent if it rolls back."""
-    queue_mail(recipients=recipients, subject=subject, body=body)
 
 
 def applicant_addresses(application: Application) -> list[str]:

@@ -13,8 +13,9 @@ from pollen.applications import services as application_services
 from pollen.applications.models import Application
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
+from pollen.mailing.services import queue_mail
 from pollen.review.models import Message, MessageKind
-from pollen.review.notifications import applicant_addresses, notify
+from pollen.review.notifications import applicant_addresses
 
 
 class ReviewError(Exception):
@@ -38,7 +39,7 @@ def _add_message(author: User, application: Application, kind: str, body: str) -
 
 def _mail_applicant(application: Application, subject: str, body: str) -> None:
     footer = _("Retrouvez les échanges sur Pollen : %(path)s") % {"path": _thread_path(application)}
-    notify(
+    queue_mail(
         recipients=applicant_addresses(application),
         subject=subject,
         body=f"{_('Bonjour,')}\n\n{body}\n\n{footer}\n",
@@ -129,7 +130,7 @@ def post_message(*, acting_user: User, application: Application, body: str) -> M
     if acting_user.is_programme_staff:
         _mail_applicant(application, subject, body)
     else:
-        notify(
+        queue_mail(
             recipients=_staff_of_thread(application),
             subject=subject,
             body=f"{body}\n\n{_thread_path(application)}\n",
