@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from pollen.accounts.forms import LoginForm, OrganisationForm
 from pollen.accounts.models import AuthedRequest, Role, User
@@ -76,7 +77,13 @@ def organisation(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             save_organisation(acting_user=user, organisation=org, data=form.cleaned_data)
             messages.success(request, "La fiche de votre structure est enregistrée.")
-            return redirect(request.GET.get("next") or "accounts:dashboard")
+            # Only back into Pollen: a crafted ?next= must not send the applicant elsewhere.
+            target = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(target)
+            return redirect("accounts:dashboard")
     else:
         initial = {}
         if org:

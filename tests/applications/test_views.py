@@ -1,6 +1,7 @@
 """The applicant's pages driven through the test client: autosave, bad input, uploads, submission."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -193,6 +194,41 @@ def test_the_organisation_form_explains_a_wrong_siret_and_an_unknown_commune(
     assert 'value="Fablab"' in html
 
 
+def test_the_organisation_form_returns_only_to_a_page_of_pollen(client, territory, personas):
+    client.force_login(personas["applicant"])
+    data = {
+        "legal_name": "Fablab",
+        "siret": "73282932000074",
+        "legal_form": "association",
+        "commune": "35238",
+        "is_fablab": "on",
+        "opening_hours": "",
+    }
+    url = reverse("accounts:organisation")
+    inside = client.post(f"{url}?next=/candidatures/", data)
+    assert inside.status_code == 302 and inside.url == "/candidatures/"
+    for elsewhere in ("https://hameconnage.example/", "//hameconnage.example/"):
+        response = client.post(url + "?" + urlencode({"next": elsewhere}), data)
+        assert response.status_code == 302 and response.url == reverse("accounts:dashboard")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/territoire/communes/recherche/?q=%00",
+        "/territoire/communes/recherche/?commune=Ren%00nes&format=json",
+        "/api/v1/awards?call=%00",
+        "/lieux/?q%00=1",
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_bad_request_not_a_server_error(
+    client, territory, url
+):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "Requête invalide" in response.content.decode()
+
+
 def test_the_organisation_form_accepts_a_postal_code_or_a_picked_commune(
     client, territory, personas
 ):
@@ -239,3 +275,4 @@ def test_a_submission_takes_a_bounded_number_of_queries(
     with django_assert_max_num_queries(13):
         response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
     assert response.status_code == 302 and Submission.objects.count() == 1
+
