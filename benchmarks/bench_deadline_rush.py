@@ -305,9 +305,9 @@ PROFILE_BUCKETS = {
     "vue submit (tout compris)": ("applications/views.py", "submit"),
     "  services.submit_application": ("applications/services.py", "submit_application"),
     "    adapters.check (règles)": ("applications/adapters.py", "check"),
-    "    selectors.submission_contents (3 lectures SQL)": (
+    "    selectors.submission_inputs (4 lectures SQL, un aller-retour)": (
         "applications/selectors.py",
-        "submission_contents",
+        "submission_inputs",
     ),
     "    adapters.snapshot_of (copie figée)": (
         "applications/adapters.py",
@@ -322,7 +322,7 @@ PROFILE_BUCKETS = {
     "    _announce (webhook « submitted »)": ("applications/services.py", "_announce"),
     "SQL (toutes requêtes, attente comprise)": ("django/db/backends/utils.py", "_execute"),
     "COMMIT": ("django/db/backends/base/base.py", "commit"),
-    "session (lecture en base)": ("sessions/backends/db.py", "load"),
+    "session (lecture en base)": ("accounts/sessions.py", "load"),
     "utilisateur (auth.get_user)": ("django/contrib/auth/__init__.py", "get_user"),
 }
 

@@ -6,9 +6,14 @@ model as the one description of a table: the columns and the conversion of each 
 its fields, so a new field needs no change here, and rows become ordinary model instances. They
 skip what `save()` adds around its SQL (signals, parents in multi-table inheritance, choosing
 between UPDATE and INSERT): use them only where none of that applies.
+
+`together()` sends the statements of a block to PostgreSQL in one go (pipeline mode), so a
+transaction's reads cost one round trip and its writes another, not one each.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -48,14 +53,58 @@ def instance[M: models.Model](model: type[M], row: Sequence[Any], start: int = 0
     return model.from_db(connection.alias, names, values), end
 
 
+# The rows inserted inside `together()`, with the cursor that will hold each one's new pk.
+_unread: ContextVar[list[tuple[models.Model, Any]] | None] = ContextVar("unread", default=None)
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Send the statements run inside to PostgreSQL together: one round trip per read, not each.
+
+    In PostgreSQL's pipeline mode a statement is sent without waiting for its answer; the first
+    read of a result sends everything queued so far and waits once. So four SELECTs executed
+    before any fetch cost one round trip, and so do the writes that follow. Rows inserted with
+    `insert` get their pk when the block ends (do not read it inside). Errors surface at the
+    next read or at the end of the block, as Django's exceptions. Elsewhere (SQLite, or a libpq
+    without pipelines) the block runs its statements one by one, as it would without it.
+    """
+    if connection.vendor != "postgresql" or _unread.get() is not None:
+        yield
+        return
+    import psycopg  # only PostgreSQL has pipelines; SQLite deployments need not install it
+
+    if not psycopg.Pipeline.is_supported():
+        yield
+        return
+    connection.ensure_connection()
+    unread: list[tuple[models.Model, Any]] = []
+    token = _unread.set(unread)
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            yield
+    finally:
+        _unread.reset(token)
+    for obj, cursor in unread:  # the block ended without error: every answer is in
+        with cursor:
+            (obj.pk,) = cursor.fetchone()
+
+
 def insert(obj: models.Model) -> None:
-    """INSERT obj as `obj.save()` would a new row (defaults, auto_now_add) and set its pk."""
+    """INSERT obj as `obj.save()` would a new row (defaults, auto_now_add) and set its pk.
+
+    Inside `together()` the pk is set when the block ends, so the INSERT waits for nothing.
+    """
     model = type(obj)
     fields = _inserted(model)
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    if (unread := _unread.get()) is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_sql(model), values)
+            (obj.pk,) = cursor.fetchone()
+    else:
+        cursor = connection.cursor()  # read, then closed, when the block ends
         cursor.execute(_insert_sql(model), values)
-        (obj.pk,) = cursor.fetchone()
+        unread.append((obj, cursor))
     obj._state.adding, obj._state.db = False, connection.alias
 
 

@@ -102,3 +102,54 @@ def test_it_updates_only_the_fields_it_is_given(draft):
     stored = Application.objects.get(pk=draft.pk)
     assert (stored.status, stored.failed_rules) == ("submitted", [])
     assert stored.title == draft.title
+
+
+def test_together_sets_the_pk_of_inserted_rows_by_the_end_of_the_block(personas):
+    from django.db import transaction
+
+    event = AuditEvent(
+        occurred_at=clock.now(), action="application.created", object_type="x", object_id="1"
+    )
+    with transaction.atomic(), sql.together():
+        sql.insert(event)
+    assert event.pk is not None and event._state.adding is False
+    assert AuditEvent.objects.get(pk=event.pk).action == "application.created"
+
+
+def test_together_raises_djangos_own_errors_and_keeps_nothing(personas):
+    from django.db import IntegrityError, transaction
+
+    before = AuditEvent.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic(), sql.together():
+        sql.insert(
+            AuditEvent(occurred_at=clock.now(), action="kept?", object_type="x", object_id="1")
+        )
+        # The same commune twice: the primary key refuses it (on PostgreSQL, at the end).
+        for _ in range(2):
+            sql.insert(Commune(code="99999", name="Doublon", search_name="doublon"))
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.postgres
+def test_together_sends_the_reads_of_a_block_in_one_round_trip(draft):
+    from django.db import connection, transaction
+
+    from tests.roundtrips import counting_round_trips
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pipelines are PostgreSQL's")
+    statements = [f"SELECT {n}, count(*) FROM applications_application" for n in range(4)]
+    with transaction.atomic():
+        sql.select(Commune, "t.code = %s", ["35238"])  # the transaction is open (BEGIN)
+        with counting_round_trips() as apart, connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+                cursor.fetchone()
+        with counting_round_trips() as together, sql.together():
+            cursors = [connection.cursor() for _ in statements]
+            for cursor, statement in zip(cursors, statements, strict=True):
+                cursor.execute(statement)
+            rows = [cursor.fetchone() for cursor in cursors]
+    assert apart == [4]
+    assert rows == [(n, Application.objects.count()) for n in range(4)]
+    assert together == [2]  # the four SELECTs, then the Sync that ends the pipeline

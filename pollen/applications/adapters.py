@@ -25,7 +25,7 @@ class DocumentFile:
 @dataclass(frozen=True)
 class Contents:
     """An application's budget and active documents, read from its relations or by the selector
-    the submission uses (selectors.submission_contents); both give the same value."""
+    the submission uses (selectors.submission_inputs); both give the same value."""
 
     budget: Budget
     documents: tuple[DocumentFile, ...]

@@ -127,24 +127,52 @@ def applications_of(user: User) -> QuerySet[Application]:
     return qs.none()
 
 
-def application_to_submit(application_id: int) -> Application | None:
-    """The application with its call, organisation and commune, its row locked (PostgreSQL).
+def submission_inputs(application_id: int) -> tuple[Application | None, Contents]:
+    """The application, its row locked (PostgreSQL), with its call, organisation and commune;
+    and its budget lines and active documents.
 
-    Call it inside the submission's transaction. This is the first read at a call's deadline:
-    the ORM built this four-table locked query for more CPU than the whole rest of the
-    submission's SQL (tests/applications/test_submission.py compares it with the ORM's read).
+    Call it inside the submission's transaction, within `sql.together()`: the four SELECTs are
+    sent before any answer is read, so they cost one round trip to PostgreSQL, not four. This
+    is the hot path at a call's deadline; the ORM built these queries for more CPU than the
+    rest of the submission (tests/applications/test_submission.py compares both reads with
+    the ORM's). The lines and documents are read even when the caller then refuses access:
+    they are not returned to anyone in that case.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_application_to_submit_sql(), [application_id])
-        row = cursor.fetchone()
+    amount = ExpenseLine._meta.get_field("amount")
+    with (
+        connection.cursor() as head,
+        connection.cursor() as expense_rows,
+        connection.cursor() as resource_rows,
+        connection.cursor() as document_rows,
+    ):
+        head.execute(_application_to_submit_sql(), [application_id])
+        expense_rows.execute(_EXPENSES_SQL, [application_id])
+        resource_rows.execute(_RESOURCES_SQL, [application_id])
+        document_rows.execute(_DOCUMENTS_SQL, [application_id])
+        row = head.fetchone()
+        expenses = tuple(
+            budget.ExpenseLine(label, category, _cents(amount.to_python(value)))
+            for label, category, value in expense_rows.fetchall()
+        )
+        resources = tuple(
+            budget.ResourceLine(
+                label,
+                budget.ResourceKind(kind),
+                budget.ResourceStatus(status),
+                _cents(amount.to_python(value)),
+            )
+            for label, kind, status, value in resource_rows.fetchall()
+        )
+        documents = tuple(DocumentFile(*document) for document in document_rows.fetchall())
+    contents = Contents(budget.Budget(expenses=expenses, resources=resources), documents)
     if row is None:
-        return None
+        return None, contents
     application, at = sql.instance(Application, row)
     application.call, at = sql.instance(Call, row, at)
     organisation, at = sql.instance(Organisation, row, at)
     organisation.commune = sql.instance(Commune, row, at)[0] if organisation.commune_id else None
     application.organisation = organisation
-    return application
+    return application, contents
 
 
 @cache
@@ -173,35 +201,6 @@ _DOCUMENTS_SQL = (
     "SELECT id, doc_type, original_name, content_type, size, sha256 FROM applications_document "
     "WHERE application_id = %s AND removed_at IS NULL ORDER BY doc_type, uploaded_at, id"
 )
-
-
-def submission_contents(application_id: int) -> Contents:
-    """The budget lines and active documents in three plain SQL reads.
-
-    This is the submission's hot path at a call's deadline: building the same three queries with
-    the ORM cost about 1.5 ms more CPU. tests/applications/test_submission.py checks that it
-    returns exactly what adapters.contents_of reads through the ORM.
-    """
-    amount = ExpenseLine._meta.get_field("amount")
-    with connection.cursor() as cursor:
-        cursor.execute(_EXPENSES_SQL, [application_id])
-        expenses = tuple(
-            budget.ExpenseLine(label, category, _cents(amount.to_python(value)))
-            for label, category, value in cursor.fetchall()
-        )
-        cursor.execute(_RESOURCES_SQL, [application_id])
-        resources = tuple(
-            budget.ResourceLine(
-                label,
-                budget.ResourceKind(kind),
-                budget.ResourceStatus(status),
-                _cents(amount.to_python(value)),
-            )
-            for label, kind, status, value in cursor.fetchall()
-        )
-        cursor.execute(_DOCUMENTS_SQL, [application_id])
-        documents = tuple(DocumentFile(*row) for row in cursor.fetchall())
-    return Contents(budget.Budget(expenses=expenses, resources=resources), documents)
 
 
 def _cents(value: Decimal) -> Decimal:

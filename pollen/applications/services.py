@@ -250,9 +250,10 @@ def _queue_receipt_mail(submission: Submission, application: Application, user: 
 def submit_application(*, acting_user: User, application_id: int) -> SubmitOutcome:
     """Freeze and acknowledge a submission; retries and double clicks get the same receipt."""
     try:
-        with transaction.atomic():
+        # One round trip for the reads, one for the writes, then the commit (sql.together).
+        with transaction.atomic(), sql.together():
             # Access is checked on the locked row itself: one read of the application, not two.
-            application = selectors.application_to_submit(application_id)
+            application, contents = selectors.submission_inputs(application_id)
             if application is None or not selectors.can_view(acting_user, application):
                 raise ApplicationNotFound("Candidature introuvable.")
             if not (decision := selectors.can_submit(acting_user, application)):
@@ -265,8 +266,6 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                 if existing is not None:
                     return SubmitOutcome(existing, created=False)
                 _ensure_editable(application)
-            # Lines and documents are read once, for the rules and the snapshot alike.
-            contents = selectors.submission_contents(application.pk)
             # The server's clock inside the transaction decides whether it is on time.
             moment = clock.now()
             result = adapters.check(application, moment, submitted=True, contents=contents)

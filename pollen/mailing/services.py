@@ -10,7 +10,6 @@ POLLEN_MAIL_DELIVERY=immediate (the default) it is sent right after the commit; 
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -41,7 +40,8 @@ def queue_mail(*, recipients: Iterable[str], subject: str, body: str) -> list[Ou
     for mail in mails:  # most changes mail one person: a plain INSERT each
         sql.insert(mail)
     if settings.MAIL_DELIVERY == "immediate" and mails:
-        transaction.on_commit(partial(send_queued, [m.pk for m in mails]))
+        # The pks are read after the commit: inside sql.together() they arrive with it.
+        transaction.on_commit(lambda: send_queued([m.pk for m in mails]))
     return mails
 
 

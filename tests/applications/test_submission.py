@@ -229,7 +229,7 @@ def test_the_submission_reads_the_same_contents_as_the_orm(draft, personas):
             upload=SimpleUploadedFile("rib-3.pdf", PDF + b"third rib"),
         )
     through_orm = adapters.contents_of(Application.objects.get(pk=draft.pk))
-    plain = selectors.submission_contents(draft.pk)
+    _, plain = selectors.submission_inputs(draft.pk)
     assert plain == through_orm
     assert [d.original_name for d in plain.documents].count("rib-3.pdf") == 1
     assert all(e.amount == Decimal("12345.67") for e in plain.budget.expenses)
@@ -244,17 +244,17 @@ def test_the_submission_reads_the_application_as_the_orm_does(draft):
     through_orm = Application.objects.select_related(
         "call", "organisation", "organisation__commune"
     ).get(pk=draft.pk)
-    plain = selectors.application_to_submit(draft.pk)
+    plain, _ = selectors.submission_inputs(draft.pk)
     assert plain is not None
     for name in ("self", "call", "organisation", "organisation.commune"):
         left, right = plain, through_orm
         for part in name.split(".")[0 if name != "self" else 1 :]:
             left, right = getattr(left, part), getattr(right, part)
         assert typed_values(left) == typed_values(right), name
-    assert selectors.application_to_submit(draft.pk + 1000) is None
+    assert selectors.submission_inputs(draft.pk + 1000)[0] is None
     # An organisation without a commune reads as one (the commune_known rule then fails).
     Organisation.objects.filter(pk=draft.organisation_id).update(commune=None)
-    without = selectors.application_to_submit(draft.pk)
+    without, _ = selectors.submission_inputs(draft.pk)
     assert without is not None and without.organisation.commune is None
 
 
@@ -274,7 +274,7 @@ def test_the_submission_locks_the_application_row_it_reads(call_2013, personas):
     def submitter():
         try:
             with transaction.atomic():
-                selectors.application_to_submit(draft.pk)
+                selectors.submission_inputs(draft.pk)
                 held.set()
                 release.wait(10)
         finally:

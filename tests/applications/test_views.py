@@ -276,3 +276,23 @@ def test_a_submission_takes_a_bounded_number_of_queries(
         response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
     assert response.status_code == 302 and Submission.objects.count() == 1
 
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_waits_for_postgresql_seven_times_not_once_per_statement(
+    applicant_client, during_call, call_2013, personas, settings
+):
+    from django.db import connection
+
+    from tests.roundtrips import counting_round_trips
+
+    if connection.vendor != "postgresql":
+        pytest.skip("round trips are counted in PostgreSQL's protocol")
+    settings.MAIL_DELIVERY = "worker"  # the receipt mail is only queued, as in production
+    draft = eligible_draft(call_2013, personas["applicant"])
+    # The session, the user, BEGIN, the four reads together, the five writes together with the
+    # webhook endpoints, the end of that pipeline, COMMIT. Thirteen before sql.together().
+    with counting_round_trips() as trips:
+        response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
+    assert response.status_code == 302 and Submission.objects.count() == 1
+    assert trips == [7]
