@@ -221,9 +221,7 @@ def test_the_organisation_form_returns_only_to_a_page_of_pollen(client, territor
         "/lieux/?q%00=1",
     ],
 )
-def test_a_nul_character_in_the_address_is_a_bad_request_not_a_server_error(
-    client, territory, url
-):
+def test_a_nul_character_in_the_address_is_a_bad_request_not_a_server_error(client, territory, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "Requête invalide" in response.content.decode()
@@ -269,17 +267,18 @@ def test_a_submission_takes_a_bounded_number_of_queries(
     applicant_client, during_call, call_2013, personas, django_assert_max_num_queries
 ):
     draft = eligible_draft(call_2013, personas["applicant"])
-    # Session, user, the locked application with its call and organisation (access checked on
-    # it), three relations, the submission, the status, the audit event, the receipt mail, the
-    # webhook endpoints, and the savepoint around it all: never more with more lines or documents.
-    with django_assert_max_num_queries(13):
+    # The session with its user, the locked application with its call and organisation (access
+    # checked on it), three relations, the submission, the status, the audit event, the receipt
+    # mail, the webhook endpoints, and the savepoint around it all: never more with more lines
+    # or documents.
+    with django_assert_max_num_queries(12):
         response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
     assert response.status_code == 302 and Submission.objects.count() == 1
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_submission_waits_for_postgresql_seven_times_not_once_per_statement(
+def test_a_submission_waits_for_postgresql_six_times_not_once_per_statement(
     applicant_client, during_call, call_2013, personas, settings
 ):
     from django.db import connection
@@ -290,9 +289,9 @@ def test_a_submission_waits_for_postgresql_seven_times_not_once_per_statement(
         pytest.skip("round trips are counted in PostgreSQL's protocol")
     settings.MAIL_DELIVERY = "worker"  # the receipt mail is only queued, as in production
     draft = eligible_draft(call_2013, personas["applicant"])
-    # The session, the user, BEGIN, the four reads together, the five writes together with the
-    # webhook endpoints, the end of that pipeline, COMMIT. Thirteen before sql.together().
+    # The session with its user, BEGIN, the four reads together, the four writes together with
+    # the webhook endpoints, the end of that pipeline, COMMIT. Thirteen before sql.together().
     with counting_round_trips() as trips:
         response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
     assert response.status_code == 302 and Submission.objects.count() == 1
-    assert trips == [7]
+    assert trips == [6]
