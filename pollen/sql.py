@@ -108,6 +108,32 @@ def insert(obj: models.Model) -> None:
     obj._state.adding, obj._state.db = False, connection.alias
 
 
+def insert_for_each(
+    obj: models.Model, link: str, source: type[models.Model], where: str, params: Sequence[Any]
+) -> None:
+    """INSERT a copy of obj for each row of `source` matching `where` (the row is named `t`),
+    its foreign key `link` set to that row: `INSERT … SELECT`, one statement, no answer to wait
+    for. Fields left None are not written (they stay NULL): PostgreSQL could not type a NULL
+    parameter in the SELECT list."""
+    model = type(obj)
+    target = _field(model, link)
+    values, names = [], [_quoted(target)]
+    for field in _inserted(model):
+        if field is not target:
+            value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+            if value is not None:
+                names.append(_quoted(field))
+                values.append(value)
+    pk = _quoted(_field(source, source._meta.pk.name))
+    marks = ", ".join(["%s"] * len(values))
+    statement = (
+        f"INSERT INTO {table(model)} ({', '.join(names)}) "  # noqa: S608 - names from the models
+        f"SELECT t.{pk}, {marks} FROM {table(source)} t WHERE {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*values, *params])
+
+
 def update(obj: models.Model, field_names: Sequence[str]) -> None:
     """UPDATE these fields of obj's row, as `obj.save(update_fields=…)` would."""
     model = type(obj)

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 
 from pollen import clock, sql
 from pollen.api.models import Delivery, DeliveryStatus, WebhookEndpoint
@@ -25,8 +26,13 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def enqueue_event(kind: str, application: Any, payload: dict[str, Any]) -> list[Delivery]:
-    """One pending delivery per interested endpoint, saved in the caller's transaction."""
+def enqueue_event(kind: str, application: Any, payload: dict[str, Any]) -> None:
+    """One pending delivery per interested endpoint, saved in the caller's transaction.
+
+    A single INSERT … SELECT over the active endpoints: the caller waits for nothing (inside
+    sql.together() it travels with the change it announces), and no endpoint is missed between
+    reading the list and writing its delivery.
+    """
     if kind not in KINDS:
         raise ValueError(f"Événement inconnu : {kind}")
     now = clock.now()
@@ -43,19 +49,24 @@ def enqueue_event(kind: str, application: Any, payload: dict[str, Any]) -> list[
         ensure_ascii=False,
         sort_keys=True,
     )
-    return Delivery.objects.bulk_create(
-        Delivery(
-            endpoint=endpoint,
-            event_id=event_id,
-            kind=kind,
-            application_id=application.pk,
-            body=body,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        # Read with every submission, most often to find none: plain SQL (pollen/sql.py).
-        for endpoint in sql.select(WebhookEndpoint, "t.is_active = %s", [True])
-        if endpoint.wants(kind)
+    delivery = Delivery(
+        event_id=event_id,
+        kind=kind,
+        application_id=application.pk,
+        body=body,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    sql.insert_for_each(delivery, "endpoint", WebhookEndpoint, _wants_sql(), [True, kind])
+
+
+def _wants_sql() -> str:
+    """WebhookEndpoint.wants in SQL: active, and listening to every kind or to this one."""
+    if connection.vendor == "postgresql":
+        return "t.is_active = %s AND (t.events = '[]'::jsonb OR t.events ? %s)"
+    return (
+        "t.is_active = %s AND (json_array_length(t.events) = 0 "
+        "OR EXISTS (SELECT 1 FROM json_each(t.events) e WHERE e.value = %s))"
     )
 
 

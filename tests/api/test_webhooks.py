@@ -161,3 +161,36 @@ def test_a_submission_writes_its_submitted_event_with_it_and_a_refusal_writes_no
         )
     delivery = Delivery.objects.get(kind="submitted", application_id=draft.pk)
     assert json.loads(delivery.body)["data"]["receipt"] == outcome.submission.receipt_number
+    assert (delivery.endpoint, delivery.status, delivery.attempts) == (
+        endpoint,
+        DeliveryStatus.PENDING,
+        0,
+    )
+    assert delivery.last_attempt_at is None and delivery.delivered_at is None
+
+
+def test_an_event_goes_to_the_active_endpoints_that_listen_to_its_kind(call_2013, personas):
+    from tests.builders import eligible_draft, organisation_for
+
+    def endpoint(name: str, events: list[str], active: bool = True) -> WebhookEndpoint:
+        return WebhookEndpoint.objects.create(
+            url=f"http://127.0.0.1:9/{name}",
+            secret=SECRET,
+            events=events,
+            is_active=active,
+            created_at=T0,
+        )
+
+    everything = endpoint("tout", [])
+    submissions = endpoint("depots", ["decided", "submitted"])
+    endpoint("paiements", ["paid"])
+    endpoint("coupe", [], active=False)
+    organisation_for(personas["applicant"])
+    draft = eligible_draft(call_2013, personas["applicant"])
+    with clock.override(call_2013.closes_at - dt.timedelta(hours=2)):
+        webhooks.enqueue_event("submitted", draft, {"round": 1})
+    sent = Delivery.objects.filter(kind="submitted", application_id=draft.pk)
+    assert sorted(d.endpoint.url for d in sent) == sorted([everything.url, submissions.url])
+    assert len({d.event_id for d in sent}) == 1  # one event, one delivery per endpoint
+    with pytest.raises(ValueError, match="Événement inconnu"):
+        webhooks.enqueue_event("opened", draft, {})

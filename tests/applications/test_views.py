@@ -269,7 +269,7 @@ def test_a_submission_takes_a_bounded_number_of_queries(
     draft = eligible_draft(call_2013, personas["applicant"])
     # The session with its user, the locked application with its call and organisation (access
     # checked on it), three relations, the submission, the status, the audit event, the receipt
-    # mail, the webhook endpoints, and the savepoint around it all: never more with more lines
+    # mail, the webhook deliveries, and the savepoint around it all: never more with more lines
     # or documents.
     with django_assert_max_num_queries(12):
         response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
@@ -278,7 +278,7 @@ def test_a_submission_takes_a_bounded_number_of_queries(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_submission_waits_for_postgresql_six_times_not_once_per_statement(
+def test_a_submission_waits_for_postgresql_five_times_not_once_per_statement(
     applicant_client, during_call, call_2013, personas, settings
 ):
     from django.db import connection
@@ -289,9 +289,9 @@ def test_a_submission_waits_for_postgresql_six_times_not_once_per_statement(
         pytest.skip("round trips are counted in PostgreSQL's protocol")
     settings.MAIL_DELIVERY = "worker"  # the receipt mail is only queued, as in production
     draft = eligible_draft(call_2013, personas["applicant"])
-    # The session with its user, BEGIN, the four reads together, the four writes together with
-    # the webhook endpoints, the end of that pipeline, COMMIT. Thirteen before sql.together().
+    # The session with its user, BEGIN, the four reads together, the five writes together (the
+    # webhook deliveries with them) when the pipeline ends, COMMIT. Thirteen before all this.
     with counting_round_trips() as trips:
         response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
     assert response.status_code == 302 and Submission.objects.count() == 1
-    assert trips == [6]
+    assert trips == [5]
