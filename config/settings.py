@@ -119,6 +119,9 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("POLLEN_
     # five times; parsing and planning leave the hot paths (about 1 ms of PostgreSQL CPU saved
     # per submission). Set POLLEN_DB_PREPARED=0 behind a pooler that cannot keep them.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+# PostgreSQL's pipeline mode for the submission (pollen/sql.py together()): its reads cost one
+# round trip, its writes another. Set POLLEN_DB_PIPELINE=0 behind a proxy that cannot pipeline.
+DB_PIPELINE = env_bool("POLLEN_DB_PIPELINE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 
 type Converter = Callable[[Any, Any, Any], Any]
@@ -65,10 +66,11 @@ def together() -> Iterator[None]:
     read of a result sends everything queued so far and waits once. So four SELECTs executed
     before any fetch cost one round trip, and so do the writes that follow. Rows inserted with
     `insert` get their pk when the block ends (do not read it inside). Errors surface at the
-    next read or at the end of the block, as Django's exceptions. Elsewhere (SQLite, or a libpq
-    without pipelines) the block runs its statements one by one, as it would without it.
+    next read or at the end of the block, as Django's exceptions. Elsewhere (SQLite, a libpq
+    without pipelines, or POLLEN_DB_PIPELINE=0) the block runs its statements one by one.
     """
-    if connection.vendor != "postgresql" or _unread.get() is not None:
+    nested = _unread.get() is not None
+    if nested or connection.vendor != "postgresql" or not settings.DB_PIPELINE:
         yield
         return
     import psycopg  # only PostgreSQL has pipelines; SQLite deployments need not install it

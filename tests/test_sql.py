@@ -131,7 +131,7 @@ def test_together_raises_djangos_own_errors_and_keeps_nothing(personas):
 
 
 @pytest.mark.postgres
-def test_together_sends_the_reads_of_a_block_in_one_round_trip(draft):
+def test_together_sends_the_reads_of_a_block_in_one_round_trip(draft, settings):
     from django.db import connection, transaction
 
     from tests.roundtrips import counting_round_trips
@@ -153,3 +153,9 @@ def test_together_sends_the_reads_of_a_block_in_one_round_trip(draft):
     assert apart == [4]
     assert rows == [(n, Application.objects.count()) for n in range(4)]
     assert together == [2]  # the four SELECTs, then the Sync that ends the pipeline
+    settings.DB_PIPELINE = False  # POLLEN_DB_PIPELINE=0: one statement at a time again
+    with transaction.atomic(), counting_round_trips() as switched_off, sql.together():
+        cursors = [connection.cursor() for _ in statements]
+        for cursor, statement in zip(cursors, statements, strict=True):
+            cursor.execute(statement)
+    assert switched_off == [4]  # each SELECT on its own
