@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import json
 import math
 import os
@@ -577,6 +578,11 @@ async def rush(
             await asyncio.sleep(delay)
             samples.append(stack_cpu())
 
+    # The generator must not pause: a full collection of its growing lists of timings stalled
+    # every client at once (seen as latency spikes every few seconds). A minute of requests
+    # fits in memory without collecting.
+    gc.collect()
+    gc.disable()
     try:
         busy0, total0 = _cpu_ticks()
         cpu0, started = time.process_time(), time.perf_counter()
@@ -606,6 +612,7 @@ async def rush(
                 json.dumps([(end - started, lat, ok) for end, lat, ok in result.done])
             )
     finally:
+        gc.enable()
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
     return result, started + warmup
 
