@@ -11,7 +11,7 @@ The secure cookies (SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE are True when POL
 handled by the load generator, as a browser behind a TLS-terminating proxy would see them: the
 server runs its production settings unchanged and the client sends the cookies back over HTTP.
 
-`--servers 3x1,granian:3x1,2x4` measures several configurations one after the other on the same
+`--servers 3x1,granian:2x4,2x4` measures several configurations one after the other on the same
 database, the clients staying logged in: `granian:WxT` is granian with W workers of T blocking
 threads, `WxT` gunicorn with W workers of T threads (gthread when T > 1, sync otherwise).
 
@@ -60,7 +60,7 @@ CLOCK_START = "2013-09-13T20:00:00+02:00"  # four hours before the 2013 call clo
 TARGET_RATE, TARGET_P99_MS = 150.0, 300.0
 READY_TIMEOUT_S = 180.0  # workers import Django; slow on a busy machine
 PROFILE_DRAFTS = 100  # kept aside for the profile after the rush
-DRAFTS_FOR_RATE = 400  # drafts are created for this many submissions per second at most
+DRAFTS_FOR_RATE = 600  # drafts are created for this many submissions per second at most
 COMMUNE_CODES = ("35238", "69123", "75056", "31555", "67482", "33063", "59350", "13055")
 SIRETS = ("73282932000074", "35600000000048", "44306184100047")  # valid, as in tests/builders.py
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -957,9 +957,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument(
         "--servers",
-        default="3x1,granian:3x1",
+        default="3x1,granian:2x4",
         help="configurations [granian:]WORKERSxTHREADS séparées par des virgules "
-        "(défaut 3x1,granian:3x1 : gunicorn puis granian)",
+        "(défaut 3x1,granian:2x4 : gunicorn, puis granian à 2 workers de 4 threads)",
     )
     parser.add_argument(
         "--drafts-per-client",
