@@ -194,16 +194,19 @@ def test_the_organisation_form_explains_a_wrong_siret_and_an_unknown_commune(
     assert 'value="Fablab"' in html
 
 
+# A valid organisation form but for its commune (the SIRET as people type it, with spaces).
+ORGANISATION = {
+    "legal_name": "Fablab",
+    "siret": "732 829 320 00074",
+    "legal_form": "association",
+    "is_fablab": "on",
+    "opening_hours": "",
+}
+
+
 def test_the_organisation_form_returns_only_to_a_page_of_pollen(client, territory, personas):
     client.force_login(personas["applicant"])
-    data = {
-        "legal_name": "Fablab",
-        "siret": "73282932000074",
-        "legal_form": "association",
-        "commune": "35238",
-        "is_fablab": "on",
-        "opening_hours": "",
-    }
+    data = {**ORGANISATION, "commune": "35238"}
     url = reverse("accounts:organisation")
     inside = client.post(f"{url}?next=/candidatures/", data)
     assert inside.status_code == 302 and inside.url == "/candidatures/"
@@ -231,18 +234,13 @@ def test_the_organisation_form_accepts_a_postal_code_or_a_picked_commune(
     client, territory, personas
 ):
     client.force_login(personas["applicant"])
-    base = {
-        "legal_name": "Fablab",
-        "siret": "732 829 320 00074",
-        "legal_form": "association",
-        "is_fablab": "on",
-        "opening_hours": "",
-    }
-    client.post(reverse("accounts:organisation"), {**base, "commune": "29200"})
+    client.post(reverse("accounts:organisation"), {**ORGANISATION, "commune": "29200"})
     personas["applicant"].refresh_from_db()
     assert personas["applicant"].organisation.commune_id == "29019"
     assert personas["applicant"].organisation.siret == "73282932000074"
-    client.post(reverse("accounts:organisation"), {**base, "commune": "Quimper (29) — 29232"})
+    client.post(
+        reverse("accounts:organisation"), {**ORGANISATION, "commune": "Quimper (29) — 29232"}
+    )
     personas["applicant"].organisation.refresh_from_db()
     assert personas["applicant"].organisation.commune_id == "29232"
 
