@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from pollen.accounts.models import Organisation, User
 
@@ -12,8 +13,8 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profil", {"fields": ("full_name", "role", "organisation")}),
-        ("Droits", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Profil"), {"fields": ("full_name", "role", "organisation")}),
+        (_("Droits"), {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pollen.accounts.models import LegalForm, Machine
@@ -22,39 +23,39 @@ class LoginForm(AuthenticationForm):
 
 
 class OrganisationForm(forms.Form):
-    legal_name = forms.CharField(label="Raison sociale", max_length=200)
+    legal_name = forms.CharField(label=_("Raison sociale"), max_length=200)
     siret = forms.CharField(
-        label="Numéro SIRET", max_length=20, help_text="14 chiffres, ex. 362 521 879 00034"
+        label=_("Numéro SIRET"), max_length=20, help_text=_("14 chiffres, ex. 362 521 879 00034")
     )
-    legal_form = forms.ChoiceField(label="Forme juridique", choices=LegalForm.choices)
-    address = forms.CharField(label="Adresse", max_length=300, required=False)
-    commune = CommuneField(label="Commune")
-    website = forms.URLField(label="Site web", required=False, assume_scheme="https")
+    legal_form = forms.ChoiceField(label=_("Forme juridique"), choices=LegalForm.choices)
+    address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
+    commune = CommuneField(label=_("Commune"))
+    website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
     is_fablab = forms.BooleanField(
-        label="La structure est un atelier de fabrication numérique (fablab)", required=False
+        label=_("La structure est un atelier de fabrication numérique (fablab)"), required=False
     )
     machines = forms.MultipleChoiceField(
-        label="Machines",
+        label=_("Machines"),
         choices=Machine.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     opening_hours = forms.CharField(
-        label="Horaires d'ouverture",
+        label=_("Horaires d'ouverture"),
         max_length=255,
         required=False,
-        help_text="Au format OpenStreetMap, ex. « Mo-Fr 14:00-19:00; Sa 10:00-18:00 ».",
+        help_text=_("Au format OpenStreetMap, ex. « Mo-Fr 14:00-19:00; Sa 10:00-18:00 »."),
     )
 
     def clean_siret(self) -> str:
         value = self.cleaned_data["siret"]
         problem = siret_problem(value)
         if problem:
-            raise forms.ValidationError(problem)
+            raise forms.ValidationError(problem.translated(gettext))
         return normalise_siret(value)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if "commune" in self.fields and not data.get("commune") and "commune" not in self.errors:
-            self.add_error("commune", "Indiquez la commune de la structure.")
+            self.add_error("commune", gettext("Indiquez la commune de la structure."))
         return data

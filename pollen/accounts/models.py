@@ -82,7 +82,7 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Format OpenStreetMap, ex. Mo-Fr 10:00-18:00"),
     )
-    is_fictitious = models.BooleanField(default=False, help_text="Données de démonstration.")
+    is_fictitious = models.BooleanField(default=False, help_text=_("Données de démonstration."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from pollen.accounts.forms import LoginForm, OrganisationForm
 from pollen.accounts.models import AuthedRequest, Role, User
@@ -27,23 +28,39 @@ def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
     """The entry points of each role's work, as (label, url)."""
     links: list[tuple[str, str]] = []
     if user.is_programme_staff:
-        links += [(f"Instruction — {c.slug}", reverse("review:list", args=[c.slug])) for c in calls]
-        links += [("Experts", reverse("review:experts")), ("Subventions", reverse("grants:list"))]
+        links += [
+            (
+                _("Instruction — %(title)s") % {"title": c.slug},
+                reverse("review:list", args=[c.slug]),
+            )
+            for c in calls
+        ]
+        links += [
+            (_("Experts"), reverse("review:experts")),
+            (_("Subventions"), reverse("grants:list")),
+        ]
     if user.is_programme_staff or user.has_role(Role.COMMITTEE):
         links += [
-            (f"Classement — {c.slug}", reverse("review:ranking", args=[c.slug])) for c in calls
+            (
+                _("Classement — %(title)s") % {"title": c.slug},
+                reverse("review:ranking", args=[c.slug]),
+            )
+            for c in calls
         ]
-        links.append(("Comité de sélection", reverse("selection:index")))
+        links.append((_("Comité de sélection"), reverse("selection:index")))
     if user.is_programme_staff or user.has_role(Role.FINANCE):
-        links.append(("Versements", reverse("grants:payments")))
+        links.append((_("Versements"), reverse("grants:payments")))
         links += [
-            (f"Enveloppe — {slug}", reverse("grants:dashboard", args=[slug]))
+            (
+                _("Enveloppe — %(programme)s") % {"programme": slug},
+                reverse("grants:dashboard", args=[slug]),
+            )
             for slug in sorted({c.programme.slug for c in calls})
         ]
     if user.has_role(Role.EXPERT):
         links += [
-            ("Mes évaluations", reverse("review:my_reviews")),
-            ("Mon profil d'expert", reverse("review:my_profile")),
+            (_("Mes évaluations"), reverse("review:my_reviews")),
+            (_("Mon profil d'expert"), reverse("review:my_profile")),
         ]
     return links
 
@@ -69,14 +86,14 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 def organisation(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role != Role.APPLICANT:
-        messages.info(request, "Seuls les porteurs de projet ont une fiche de structure.")
+        messages.info(request, _("Seuls les porteurs de projet ont une fiche de structure."))
         return redirect("accounts:dashboard")
     org = user.organisation
     if request.method == "POST":
         form = OrganisationForm(request.POST)
         if form.is_valid():
             save_organisation(acting_user=user, organisation=org, data=form.cleaned_data)
-            messages.success(request, "La fiche de votre structure est enregistrée.")
+            messages.success(request, _("La fiche de votre structure est enregistrée."))
             # Only back into Pollen: a crafted ?next= must not send the applicant elsewhere.
             target = request.GET.get("next", "")
             if url_has_allowed_host_and_scheme(

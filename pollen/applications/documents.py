@@ -3,6 +3,7 @@
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 ACCEPTED = {
     "application/pdf": "PDF",
@@ -18,11 +19,11 @@ ACCEPTED = {
 
 
 class DocumentRejected(ValueError):
-    """An upload that is refused; the message is French and names the reason."""
+    """An upload that is refused; the message (in the visitor's language) names the reason."""
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " Mo"
+    return _("%(size)s Mo") % {"size": f"{size / (1024 * 1024):.1f}".replace(".", ",")}
 
 
 def inspect_upload(upload: UploadedFile) -> str:
@@ -30,19 +31,30 @@ def inspect_upload(upload: UploadedFile) -> str:
     limit = settings.UPLOAD_MAX_BYTES
     size = upload.size or 0
     if size == 0:
-        raise DocumentRejected("Le fichier est vide.")
+        raise DocumentRejected(_("Le fichier est vide."))
     if size > limit:
         raise DocumentRejected(
-            f"Le fichier fait {_megabytes(size)} : la taille maximale est de {_megabytes(limit)}."
+            _("Le fichier fait %(size)s : la taille maximale est de %(limit)s.")
+            % {"size": _megabytes(size), "limit": _megabytes(limit)}
         )
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
     mime = kind.mime if kind else ""
     if mime not in ACCEPTED:
-        found = f" (contenu détecté : {mime})" if mime else ""
+        if mime:
+            raise DocumentRejected(
+                _(
+                    "Le contenu de ce fichier n'est ni un PDF, ni une image PNG ou JPEG, ni un "
+                    "document bureautique (Word, Excel, OpenDocument), quel que soit son nom "
+                    "(contenu détecté : %(mime)s)."
+                )
+                % {"mime": mime}
+            )
         raise DocumentRejected(
-            "Le contenu de ce fichier n'est ni un PDF, ni une image PNG ou JPEG, ni un document "
-            f"bureautique (Word, Excel, OpenDocument), quel que soit son nom{found}."
+            _(
+                "Le contenu de ce fichier n'est ni un PDF, ni une image PNG ou JPEG, ni un document "
+                "bureautique (Word, Excel, OpenDocument), quel que soit son nom."
+            )
         )
     return mime

@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from pollen.applications.models import Kind
 from pollen.domain.budget import Budget, ExpenseLine, ResourceKind, ResourceLine, ResourceStatus
@@ -26,7 +28,7 @@ class EuroField(forms.Field):
         if text in self.empty_values:
             return None
         if len(text) > 20:
-            raise forms.ValidationError("Ce montant est trop long.", code="amount")
+            raise forms.ValidationError(gettext("Ce montant est trop long."), code="amount")
         try:
             return parse_eur(text)
         except AmountError as exc:
@@ -34,33 +36,33 @@ class EuroField(forms.Field):
 
 
 class ProjectForm(forms.Form):
-    title = forms.CharField(label="Titre du projet", max_length=200)
+    title = forms.CharField(label=_("Titre du projet"), max_length=200)
     kind = forms.ChoiceField(
-        label="Nature du projet", choices=Kind.choices, widget=forms.RadioSelect
+        label=_("Nature du projet"), choices=Kind.choices, widget=forms.RadioSelect
     )
     summary = forms.CharField(
-        label="Résumé du projet", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Résumé du projet"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    subsidy = EuroField(label="Subvention demandée (€)", required=False)
+    subsidy = EuroField(label=_("Subvention demandée (€)"), required=False)
 
 
 class ExpenseForm(forms.Form):
-    label = forms.CharField(label="Libellé", max_length=200, required=False)
-    category = forms.ChoiceField(label="Catégorie", required=False)
-    amount = EuroField(label="Montant (€)", required=False)
+    label = forms.CharField(label=_("Libellé"), max_length=200, required=False)
+    category = forms.ChoiceField(label=_("Catégorie"), required=False)
+    amount = EuroField(label=_("Montant (€)"), required=False)
 
     def __init__(self, *args: Any, categories: list[tuple[str, str]] = (), **kwargs: Any):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "— catégorie —"), *categories]  # type: ignore[attr-defined]
+        self.fields["category"].choices = [("", gettext("— catégorie —")), *categories]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         filled = any(data.get(k) not in (None, "") for k in ("label", "category", "amount"))
         if filled:
             for key, message in (
-                ("label", "Indiquez un libellé."),
-                ("category", "Choisissez une catégorie."),
-                ("amount", "Indiquez un montant."),
+                ("label", gettext("Indiquez un libellé.")),
+                ("category", gettext("Choisissez une catégorie.")),
+                ("amount", gettext("Indiquez un montant.")),
             ):
                 if data.get(key) in (None, "") and key not in self.errors:
                     self.add_error(key, message)
@@ -68,30 +70,33 @@ class ExpenseForm(forms.Form):
 
 
 COFUNDER_KINDS = [
-    (ResourceKind.PUBLIC.value, "Financement public"),
-    (ResourceKind.PRIVATE.value, "Financement privé"),
-    (ResourceKind.OWN.value, "Fonds propres"),
+    (ResourceKind.PUBLIC.value, _("Financement public")),
+    (ResourceKind.PRIVATE.value, _("Financement privé")),
+    (ResourceKind.OWN.value, _("Fonds propres")),
 ]
-STATUSES = [(ResourceStatus.ACQUIRED.value, "Acquis"), (ResourceStatus.REQUESTED.value, "Demandé")]
+STATUSES = [
+    (ResourceStatus.ACQUIRED.value, _("Acquis")),
+    (ResourceStatus.REQUESTED.value, _("Demandé")),
+]
 
 
 class ResourceForm(forms.Form):
-    label = forms.CharField(label="Financeur", max_length=200, required=False)
+    label = forms.CharField(label=_("Financeur"), max_length=200, required=False)
     kind = forms.ChoiceField(
-        label="Nature", choices=[("", "— nature —"), *COFUNDER_KINDS], required=False
+        label=_("Nature"), choices=[("", _("— nature —")), *COFUNDER_KINDS], required=False
     )
     status = forms.ChoiceField(
-        label="Statut", choices=STATUSES, required=False, initial="requested"
+        label=_("Statut"), choices=STATUSES, required=False, initial="requested"
     )
-    amount = EuroField(label="Montant (€)", required=False)
+    amount = EuroField(label=_("Montant (€)"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if any(data.get(k) not in (None, "") for k in ("label", "amount")):
             for key, message in (
-                ("label", "Indiquez le nom du financeur."),
-                ("kind", "Choisissez la nature du financement."),
-                ("amount", "Indiquez un montant."),
+                ("label", gettext("Indiquez le nom du financeur.")),
+                ("kind", gettext("Choisissez la nature du financement.")),
+                ("amount", gettext("Indiquez un montant.")),
             ):
                 if data.get(key) in (None, "") and key not in self.errors:
                     self.add_error(key, message)
@@ -141,12 +146,12 @@ def budget_from_forms(project: ProjectForm, expenses: Any, resources: Any) -> Bu
 
 class DocumentForm(forms.Form):
     doc_type = forms.CharField(widget=forms.HiddenInput)
-    file = forms.FileField(label="Fichier")
+    file = forms.FileField(label=_("Fichier"))
 
 
 class ReopenForm(forms.Form):
     message = forms.CharField(
-        label="Message au porteur (ce qu'il faut corriger ou compléter)",
+        label=_("Message au porteur (ce qu'il faut corriger ou compléter)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
     )

@@ -2,6 +2,7 @@
 
 import json
 
+from django.utils.translation import gettext as _
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
@@ -31,39 +32,55 @@ def receipt_pdf(submission: Submission) -> bytes:
         parse_eur("0"),
     )
     rows = [
-        ["Numéro", submission.receipt_number],
-        ["Déposée le", f"{clock.paris(submission.submitted_at)} (heure de Paris)"],
+        [_("Numéro"), submission.receipt_number],
         [
-            "Appel",
-            f"{application.call.title} ({application.call.slug}, version {submission.call_version})",
+            _("Déposée le"),
+            _("%(when)s (heure de Paris)") % {"when": clock.paris(submission.submitted_at)},
         ],
-        ["Porteur", f"{snapshot['applicant']['name']} — SIRET {snapshot['applicant']['siret']}"],
-        ["Projet", snapshot["project"]["title"]],
-        ["Coût total", format_eur(expenses)],
-        ["Subvention demandée", format_eur(subsidy)],
         [
-            "Pièces",
+            _("Appel"),
+            _("%(title)s (%(slug)s, version %(version)s)")
+            % {
+                "title": application.call.title,
+                "slug": application.call.slug,
+                "version": submission.call_version,
+            },
+        ],
+        [
+            _("Porteur"),
+            _("%(name)s — SIRET %(siret)s")
+            % {"name": snapshot["applicant"]["name"], "siret": snapshot["applicant"]["siret"]},
+        ],
+        [_("Projet"), snapshot["project"]["title"]],
+        [_("Coût total"), format_eur(expenses)],
+        [_("Subvention demandée"), format_eur(subsidy)],
+        [
+            _("Pièces"),
             ", ".join(f"{d['doc_type']} ({d['name']})" for d in snapshot["document_files"]) or "—",
         ],
     ]
     table = grid_table([[a, b] for a, b in rows], [45 * mm, 125 * mm])
     story = [
-        Paragraph("Accusé de réception de candidature", styles["Title"]),
+        Paragraph(_("Accusé de réception de candidature"), styles["Title"]),
         Paragraph(f"{application.call.funder}", styles["Normal"]),
         Spacer(1, 6 * mm),
         table,
         Spacer(1, 6 * mm),
-        Paragraph("Empreinte SHA-256 du dossier déposé :", styles["Normal"]),
+        Paragraph(_("Empreinte SHA-256 du dossier déposé :"), styles["Normal"]),
         Paragraph(submission.snapshot_sha256, mono),
         Spacer(1, 4 * mm),
         Paragraph(
-            "Cette empreinte est calculée sur la copie exacte du dossier (formulaire, budget et empreinte de "
-            "chaque pièce) figée au moment du dépôt. Toute modification ultérieure du dossier changerait "
-            "l'empreinte : elle prouve ce qui a été déposé et quand.",
+            _(
+                "Cette empreinte est calculée sur la copie exacte du dossier (formulaire, budget et "
+                "empreinte de chaque pièce) figée au moment du dépôt. Toute modification ultérieure "
+                "du dossier changerait l'empreinte : elle prouve ce qui a été déposé et quand."
+            ),
             styles["Normal"],
         ),
         Spacer(1, 4 * mm),
-        Paragraph("Empreintes des pièces :", styles["Normal"]),
+        Paragraph(_("Empreintes des pièces :"), styles["Normal"]),
         *[Paragraph(f"{d['doc_type']} : {d['sha256']}", mono) for d in snapshot["document_files"]],
     ]
-    return render(f"Accusé de réception {submission.receipt_number}", story)
+    return render(
+        _("Accusé de réception %(number)s") % {"number": submission.receipt_number}, story
+    )

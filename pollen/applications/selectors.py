@@ -7,6 +7,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from pollen import sql
 from pollen.accounts.models import Organisation, Role, User
@@ -45,14 +46,14 @@ def _with_budget(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 def can_view(user: User, application: Application) -> Decision:
     if not user.is_authenticated:
-        return Decision(False, "Connectez-vous pour voir cette candidature.")
+        return Decision(False, _("Connectez-vous pour voir cette candidature."))
     if user.is_programme_staff:
         return Decision(True)
     if user.has_role(Role.APPLICANT) and user.organisation_id == application.organisation_id:
         return Decision(True)
     if user.has_role(Role.EXPERT) and _is_assigned(user, application):
         return Decision(True)
-    return Decision(False, "Cette candidature n'appartient pas à votre structure.")
+    return Decision(False, _("Cette candidature n'appartient pas à votre structure."))
 
 
 def _is_assigned(user: User, application: Application) -> bool:
@@ -64,11 +65,13 @@ def _is_assigned(user: User, application: Application) -> bool:
 
 def can_edit(user: User, application: Application) -> Decision:
     if not (user.is_authenticated and user.has_role(Role.APPLICANT)):
-        return Decision(False, "Seul le porteur de projet peut modifier sa candidature.")
+        return Decision(False, _("Seul le porteur de projet peut modifier sa candidature."))
     if user.organisation_id != application.organisation_id:
-        return Decision(False, "Cette candidature n'appartient pas à votre structure.")
+        return Decision(False, _("Cette candidature n'appartient pas à votre structure."))
     if not application.is_editable:
-        return Decision(False, "Cette candidature a été déposée : elle ne peut plus être modifiée.")
+        return Decision(
+            False, _("Cette candidature a été déposée : elle ne peut plus être modifiée.")
+        )
     return Decision(True)
 
 
@@ -77,12 +80,12 @@ def can_submit(user: User, application: Application) -> Decision:
     owner = user.organisation_id == application.organisation_id
     if user.is_authenticated and user.has_role(Role.APPLICANT) and owner:
         return Decision(True)
-    return Decision(False, "Seul le porteur de projet peut déposer sa candidature.")
+    return Decision(False, _("Seul le porteur de projet peut déposer sa candidature."))
 
 
 def can_reopen(user: User, application: Application) -> Decision:
     if not (user.is_authenticated and user.is_programme_staff):
-        return Decision(False, "Seul un instructeur peut rouvrir une candidature.")
+        return Decision(False, _("Seul un instructeur peut rouvrir une candidature."))
     return Decision(True)
 
 
@@ -91,7 +94,7 @@ def access_application(user: User, pk: int, *, with_budget: bool = True) -> Appl
     queryset = Application.objects.filter(pk=pk)
     application = (_with_budget(queryset) if with_budget else queryset).first()
     if application is None or not can_view(user, application):
-        raise Http404("Candidature introuvable.")
+        raise Http404(_("Candidature introuvable."))
     return application
 
 
@@ -99,7 +102,7 @@ def access_document(user: User, application_pk: int, document_pk: int) -> Docume
     application = access_application(user, application_pk)
     document = Document.objects.filter(pk=document_pk, application=application).first()
     if document is None:
-        raise Http404("Pièce introuvable.")
+        raise Http404(_("Pièce introuvable."))
     return document
 
 
@@ -113,7 +116,7 @@ def access_submission(user: User, application_pk: int, round_number: int) -> Sub
         .first()
     )
     if submission is None:
-        raise Http404("Accusé de réception introuvable.")
+        raise Http404(_("Accusé de réception introuvable."))
     return submission
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from pollen import clock, sql
 from pollen.accounts.models import Organisation, User
@@ -29,7 +30,7 @@ from pollen.mailing.services import queue_mail
 
 
 class ApplicationError(Exception):
-    """A refused change; the message is French and meant for the person who tried."""
+    """A refused change; the message, in the acting person's language, is meant for them."""
 
 
 class ApplicationNotFound(ApplicationError):
@@ -88,7 +89,7 @@ def create_application(
     """A new draft; imports of past applications pass enforce_open=False."""
     if enforce_open and not call.spec.is_open_at(clock.now()):
         raise ApplicationError(
-            "Cet appel n'est pas ouvert : il n'accepte pas de nouvelle candidature."
+            _("Cet appel n'est pas ouvert : il n'accepte pas de nouvelle candidature.")
         )
     now = clock.now()
     application = Application.objects.create(
@@ -110,7 +111,9 @@ def create_application(
 
 def _ensure_editable(application: Application) -> None:
     if not application.is_editable:
-        raise ApplicationError("Cette candidature a été déposée : elle ne peut plus être modifiée.")
+        raise ApplicationError(
+            _("Cette candidature a été déposée : elle ne peut plus être modifiée.")
+        )
 
 
 @transaction.atomic
@@ -169,8 +172,8 @@ def add_document(
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     _ensure_editable(application)
     if doc_type not in {d.id for d in application.call.spec.documents}:
-        raise ApplicationError("Cette pièce n'est pas demandée par l'appel.")
-    content_type = inspect_upload(upload)  # raises DocumentRejected with a French message
+        raise ApplicationError(_("Cette pièce n'est pas demandée par l'appel."))
+    content_type = inspect_upload(upload)  # raises DocumentRejected with its reason
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -238,12 +241,18 @@ def _announce(submission: Submission) -> None:
 def _queue_receipt_mail(submission: Submission, application: Application, user: User) -> None:
     queue_mail(
         recipients=[user.email],
-        subject=f"Accusé de réception {submission.receipt_number}",
-        body=(
-            f"Bonjour,\n\nVotre candidature « {application.title} » a bien été déposée le "
-            f"{clock.paris(submission.submitted_at)} (heure de Paris).\n"
-            f"Numéro : {submission.receipt_number}\nEmpreinte SHA-256 : {submission.snapshot_sha256}\n"
-        ),
+        subject=_("Accusé de réception %(number)s") % {"number": submission.receipt_number},
+        body=_(
+            "Bonjour,\n\nVotre candidature « %(title)s » a bien été déposée le "
+            "%(when)s (heure de Paris).\n"
+            "Numéro : %(number)s\nEmpreinte SHA-256 : %(sha256)s\n"
+        )
+        % {
+            "title": application.title,
+            "when": clock.paris(submission.submitted_at),
+            "number": submission.receipt_number,
+            "sha256": submission.snapshot_sha256,
+        },
     )
 
 
@@ -255,7 +264,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
             # Access is checked on the locked row itself: one read of the application, not two.
             application, contents = selectors.submission_inputs(application_id)
             if application is None or not selectors.can_view(acting_user, application):
-                raise ApplicationNotFound("Candidature introuvable.")
+                raise ApplicationNotFound(_("Candidature introuvable."))
             if not (decision := selectors.can_submit(acting_user, application)):
                 raise SubmissionForbidden(decision.reason)
             if not application.is_editable:
@@ -271,7 +280,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
             result = adapters.check(application, moment, submitted=True, contents=contents)
             if not result.eligible:
                 raise SubmissionRefused(
-                    "La candidature ne respecte pas toutes les règles de l'appel.", result
+                    _("La candidature ne respecte pas toutes les règles de l'appel."), result
                 )
             snapshot = canonical_json(
                 adapters.snapshot_of(application, moment, application.round, contents)
@@ -322,7 +331,7 @@ def reopen_application(*, acting_user: User, application: Application, message: 
     """An instructor sends a submitted application back for corrections: a new round opens."""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     if application.status not in {Status.SUBMITTED, Status.COMPLETE}:
-        raise ApplicationError("Seule une candidature déposée peut être rouverte.")
+        raise ApplicationError(_("Seule une candidature déposée peut être rouverte."))
     before = {"status": application.status, "round": application.round}
     application.status = Status.CORRECTIONS
     application.round += 1
@@ -345,7 +354,9 @@ def mark_complete(*, acting_user: User, application: Application, note: str = ""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     if application.status != Status.SUBMITTED:
         raise ApplicationError(
-            "Seule une candidature déposée (et pas encore instruite) peut être déclarée complète."
+            _(
+                "Seule une candidature déposée (et pas encore instruite) peut être déclarée complète."
+            )
         )
     application.status = Status.COMPLETE
     application.updated_at = clock.now()
@@ -371,10 +382,10 @@ def record_decision(
     """The committee's decision on a submitted or complete application, with its reason."""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     if status not in DECIDED_STATUSES:
-        raise ApplicationError("Décision inconnue.")
+        raise ApplicationError(_("Décision inconnue."))
     if application.status not in {Status.SUBMITTED, Status.COMPLETE}:
         raise ApplicationError(
-            "Seule une candidature déposée ou complète peut recevoir la décision du comité."
+            _("Seule une candidature déposée ou complète peut recevoir la décision du comité.")
         )
     before = application.status
     application.status = status

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollen import clock
@@ -94,18 +95,19 @@ def _all_valid(bound: dict[str, Any]) -> bool:
 
 def _form_errors(bound: dict[str, Any]) -> list[str]:
     errors = [
-        f"{bound['project_form'].fields[k].label} : {' '.join(v)}"
+        _("%(field)s : %(errors)s")
+        % {"field": bound["project_form"].fields[k].label, "errors": " ".join(v)}
         for k, v in bound["project_form"].errors.items()
         if k in bound["project_form"].fields
     ]
-    for name, formset in (
-        ("Dépense", bound["expense_formset"]),
-        ("Financeur", bound["resource_formset"]),
+    for line, formset in (
+        (_("Dépense %(n)s, %(field)s : %(errors)s"), bound["expense_formset"]),
+        (_("Financeur %(n)s, %(field)s : %(errors)s"), bound["resource_formset"]),
     ):
         for i, form in enumerate(formset.forms, start=1):
             for field, messages_ in form.errors.items():
                 label = form.fields[field].label if field in form.fields else field
-                errors.append(f"{name} {i}, {label} : {' '.join(messages_)}")
+                errors.append(line % {"n": i, "field": label, "errors": " ".join(messages_)})
     return errors
 
 
@@ -114,10 +116,11 @@ def new_application(request: AuthedRequest, slug: str) -> HttpResponse:
     call = get_object_or_404(Call, slug=slug, is_published=True)
     user = request.user
     if user.role != Role.APPLICANT:
-        raise PermissionDenied("Seuls les porteurs de projet peuvent candidater.")
+        raise PermissionDenied(_("Seuls les porteurs de projet peuvent candidater."))
     if user.organisation is None:
         messages.info(
-            request, "Décrivez d'abord votre structure : elle sera reprise dans chaque candidature."
+            request,
+            _("Décrivez d'abord votre structure : elle sera reprise dans chaque candidature."),
         )
         return redirect(f"/espace/structure/?next=/appels/{call.slug}/candidater/")
     if request.method == "POST":
@@ -167,7 +170,7 @@ def edit_application(request: AuthedRequest, pk: int) -> HttpResponse:
             application = selectors.access_application(request.user, pk)
             saved = True
             if not request.htmx:
-                messages.success(request, "Brouillon enregistré.")
+                messages.success(request, _("Brouillon enregistré."))
                 return redirect("applications:edit", pk=pk)
         context = {
             "application": application,
@@ -252,7 +255,7 @@ def upload_document(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(decision.reason)
     form = forms.DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choisissez un fichier à joindre.")
+        messages.error(request, _("Choisissez un fichier à joindre."))
         return redirect(f"/candidatures/{pk}/modifier/#pieces")
     try:
         document = services.add_document(
@@ -262,9 +265,15 @@ def upload_document(request: AuthedRequest, pk: int) -> HttpResponse:
             upload=form.cleaned_data["file"],
         )
     except (DocumentRejected, services.ApplicationError) as exc:
-        messages.error(request, f"« {form.cleaned_data['file'].name} » refusé : {exc}")
+        messages.error(
+            request,
+            _("« %(name)s » refusé : %(reason)s")
+            % {"name": form.cleaned_data["file"].name, "reason": exc},
+        )
     else:
-        messages.success(request, f"Pièce « {document.original_name} » jointe.")
+        messages.success(
+            request, _("Pièce « %(name)s » jointe.") % {"name": document.original_name}
+        )
     return redirect(f"/candidatures/{pk}/modifier/#pieces")
 
 
@@ -276,7 +285,7 @@ def remove_document(request: AuthedRequest, pk: int, doc_pk: int) -> HttpRespons
     if not decision:
         raise PermissionDenied(decision.reason)
     services.remove_document(acting_user=request.user, document=document)
-    messages.success(request, f"Pièce « {document.original_name} » retirée.")
+    messages.success(request, _("Pièce « %(name)s » retirée.") % {"name": document.original_name})
     return redirect(f"/candidatures/{pk}/modifier/#pieces")
 
 
@@ -304,10 +313,10 @@ def submit(request: AuthedRequest, pk: int) -> HttpResponse:
     except services.SubmissionForbidden as exc:
         raise PermissionDenied(str(exc)) from exc
     except services.SubmissionRefused as exc:
-        messages.error(request, f"Dépôt refusé : {exc}")
+        messages.error(request, _("Dépôt refusé : %(reason)s") % {"reason": exc})
         for verdict in exc.result.verdicts if exc.result else ():
             if not verdict.passed:
-                messages.error(request, verdict.message)
+                messages.error(request, verdict.translated(_))
         return redirect("applications:edit", pk=pk)
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
@@ -345,7 +354,7 @@ def reopen(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(decision.reason)
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Indiquez au porteur ce qu'il doit corriger.")
+        messages.error(request, _("Indiquez au porteur ce qu'il doit corriger."))
         return redirect("applications:detail", pk=pk)
     try:
         services.reopen_application(
@@ -358,6 +367,6 @@ def reopen(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            "La candidature est rouverte pour corrections ; le porteur pourra la redéposer.",
+            _("La candidature est rouverte pour corrections ; le porteur pourra la redéposer."),
         )
     return redirect("applications:detail", pk=pk)

@@ -1,9 +1,12 @@
-"""The eligibility engine: each rule of a call gives a verdict with a stable id and a French reason."""
+"""The eligibility engine: each rule of a call gives a verdict with a stable id and a French reason.
+
+Each reason is a `Text`, so the web pages can show it in English; `message` is the French.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -13,7 +16,8 @@ from zoneinfo import ZoneInfo
 from pollen.domain.budget import Budget, BudgetFigures, figures, max_amount_for_share
 from pollen.domain.calls import CallSpec
 from pollen.domain.money import format_eur, format_percent
-from pollen.domain.siret import siret_problem
+from pollen.domain.siret import SIRET_VALID, siret_problem
+from pollen.domain.text import Text, gettext_noop
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +40,15 @@ class ApplicationFacts:
 class Verdict:
     rule: str
     passed: bool
-    message: str
+    text: Text
+
+    @property
+    def message(self) -> str:
+        """The reason, in French."""
+        return str(self.text)
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        return self.text.translated(gettext)
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "passed": self.passed, "message": self.message}
@@ -71,7 +83,7 @@ class _Context:
     figures: BudgetFigures
 
 
-RuleCheck = Callable[[_Context, dict[str, Any]], tuple[bool, str]]
+RuleCheck = Callable[[_Context, dict[str, Any]], tuple[bool, Text]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,38 +93,56 @@ class RuleKind:
     optional: frozenset[str] = frozenset()
 
 
-def _subsidy_min(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _say(template: str, **params: str) -> Text:
+    return Text(template, params)
+
+
+def _listed(labels: Iterable[str]) -> str:
+    return " ; ".join(labels)
+
+
+def _subsidy_min(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     floor, asked = _dec(p["min_eur"]), ctx.figures.subsidy
+    amounts = {"asked": format_eur(asked), "floor": format_eur(floor)}
     if asked < floor:
-        return False, (
-            f"La subvention demandée ({format_eur(asked)}) est inférieure au plancher de "
-            f"{format_eur(floor)} fixé par l'appel."
+        return False, Text(
+            gettext_noop(
+                "La subvention demandée (%(asked)s) est inférieure au plancher de %(floor)s "
+                "fixé par l'appel."
+            ),
+            amounts,
         )
-    return (
-        True,
-        f"La subvention demandée ({format_eur(asked)}) atteint le plancher de {format_eur(floor)}.",
+    return True, Text(
+        gettext_noop("La subvention demandée (%(asked)s) atteint le plancher de %(floor)s."),
+        amounts,
     )
 
 
-def _subsidy_max(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _subsidy_max(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     ceiling, asked = _dec(p["max_eur"]), ctx.figures.subsidy
+    amounts = {"asked": format_eur(asked), "ceiling": format_eur(ceiling)}
     if asked > ceiling:
-        return False, (
-            f"La subvention demandée ({format_eur(asked)}) dépasse le plafond de "
-            f"{format_eur(ceiling)} fixé par l'appel."
+        return False, Text(
+            gettext_noop(
+                "La subvention demandée (%(asked)s) dépasse le plafond de %(ceiling)s "
+                "fixé par l'appel."
+            ),
+            amounts,
         )
-    return (
-        True,
-        f"La subvention demandée ({format_eur(asked)}) respecte le plafond de {format_eur(ceiling)}.",
+    return True, Text(
+        gettext_noop("La subvention demandée (%(asked)s) respecte le plafond de %(ceiling)s."),
+        amounts,
     )
 
 
-def _subsidy_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _subsidy_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     limit, f = _dec(p["max_share"]), ctx.figures
     if f.total_expenses <= 0:
-        return (
-            False,
-            "Le budget ne comporte aucune dépense : la part de la subvention ne peut pas être calculée.",
+        return False, _say(
+            gettext_noop(
+                "Le budget ne comporte aucune dépense : "
+                "la part de la subvention ne peut pas être calculée."
+            )
         )
     allowed = max_amount_for_share(f.total_expenses, limit)
     share = f.subsidy_share or Decimal(0)
@@ -121,130 +151,202 @@ def _subsidy_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
         places = 2
         while format_percent(share, places) == format_percent(limit, places) and places < 8:
             places += 1  # never print "70 %" for a share that is above 70 %
-        return False, (
-            f"La subvention demandée ({format_eur(f.subsidy)}) représente {format_percent(share, places)} "
-            f"du coût total du projet ({format_eur(f.total_expenses)}), au-delà du maximum de "
-            f"{format_percent(limit)} : elle ne peut dépasser {format_eur(allowed)}."
+        return False, _say(
+            gettext_noop(
+                "La subvention demandée (%(asked)s) représente %(share)s du coût total du projet "
+                "(%(total)s), au-delà du maximum de %(limit)s : elle ne peut dépasser %(allowed)s."
+            ),
+            asked=format_eur(f.subsidy),
+            share=format_percent(share, places),
+            total=format_eur(f.total_expenses),
+            limit=format_percent(limit),
+            allowed=format_eur(allowed),
         )
-    return True, (
-        f"La subvention demandée représente {format_percent(share)} du coût total "
-        f"({format_eur(f.total_expenses)}), dans la limite de {format_percent(limit)}."
+    return True, _say(
+        gettext_noop(
+            "La subvention demandée représente %(share)s du coût total (%(total)s), "
+            "dans la limite de %(limit)s."
+        ),
+        share=format_percent(share),
+        total=format_eur(f.total_expenses),
+        limit=format_percent(limit),
     )
 
 
-def _budget_balanced(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _budget_balanced(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     f = ctx.figures
     if f.balance == 0:
-        return (
-            True,
-            f"Le budget est équilibré : ressources et dépenses valent {format_eur(f.total_expenses)}.",
+        return True, _say(
+            gettext_noop("Le budget est équilibré : ressources et dépenses valent %(total)s."),
+            total=format_eur(f.total_expenses),
         )
-    gap = "excèdent" if f.balance > 0 else "sont inférieures aux"
-    return False, (
-        f"Le budget n'est pas équilibré : les ressources ({format_eur(f.total_resources)}) {gap} "
-        f"dépenses ({format_eur(f.total_expenses)}) de {format_eur(abs(f.balance))}."
-    )
+    amounts = {
+        "resources": format_eur(f.total_resources),
+        "expenses": format_eur(f.total_expenses),
+        "gap": format_eur(abs(f.balance)),
+    }
+    if f.balance > 0:
+        template = gettext_noop(
+            "Le budget n'est pas équilibré : les ressources (%(resources)s) excèdent "
+            "les dépenses (%(expenses)s) de %(gap)s."
+        )
+    else:
+        template = gettext_noop(
+            "Le budget n'est pas équilibré : les ressources (%(resources)s) sont inférieures aux "
+            "dépenses (%(expenses)s) de %(gap)s."
+        )
+    return False, Text(template, amounts)
 
 
-def _cofunding_present(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _cofunding_present(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     f = ctx.figures
     if f.cofunding_lines == 0:
-        return False, (
-            "Aucun cofinancement n'est indiqué : le complément de la subvention doit venir "
-            "d'autres financements publics ou privés, ou de fonds propres."
+        return False, _say(
+            gettext_noop(
+                "Aucun cofinancement n'est indiqué : le complément de la subvention doit venir "
+                "d'autres financements publics ou privés, ou de fonds propres."
+            )
         )
     if "min_acquired_share" in p:
         need = _dec(p["min_acquired_share"])
         if f.total_expenses <= 0 or f.cofunding_acquired < f.total_expenses * need:
-            return False, (
-                f"Les cofinancements acquis ({format_eur(f.cofunding_acquired)}) doivent couvrir au "
-                f"moins {format_percent(need)} du coût total ({format_eur(f.total_expenses)})."
+            return False, _say(
+                gettext_noop(
+                    "Les cofinancements acquis (%(acquired)s) doivent couvrir au moins %(need)s "
+                    "du coût total (%(total)s)."
+                ),
+                acquired=format_eur(f.cofunding_acquired),
+                need=format_percent(need),
+                total=format_eur(f.total_expenses),
             )
-    return (
-        True,
-        f"Cofinancements indiqués : {format_eur(f.cofunding)} ({f.cofunding_lines} ligne(s)).",
+    return True, _say(
+        gettext_noop("Cofinancements indiqués : %(amount)s (%(lines)s ligne(s))."),
+        amount=format_eur(f.cofunding),
+        lines=str(f.cofunding_lines),
     )
 
 
-def _carrier_fablab(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _carrier_fablab(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     if ctx.facts.carrier_is_fablab:
-        return True, "Le projet est porté par un atelier de fabrication numérique (fablab)."
-    return False, "Le projet doit être porté par un atelier de fabrication numérique (fablab)."
+        return True, _say(
+            gettext_noop("Le projet est porté par un atelier de fabrication numérique (fablab).")
+        )
+    return False, _say(
+        gettext_noop("Le projet doit être porté par un atelier de fabrication numérique (fablab).")
+    )
 
 
-def _has_investment(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _has_investment(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     f = ctx.figures
     if f.investment_lines == 0 or f.investment <= 0:
         labels = ", ".join(c.label.lower() for c in ctx.call.expense_categories if c.investment)
-        return False, f"Le budget doit comporter au moins une dépense d'investissement ({labels})."
-    return True, f"Dépenses d'investissement : {format_eur(f.investment)}."
+        return False, _say(
+            gettext_noop(
+                "Le budget doit comporter au moins une dépense d'investissement (%(categories)s)."
+            ),
+            categories=labels,
+        )
+    return True, _say(
+        gettext_noop("Dépenses d'investissement : %(amount)s."), amount=format_eur(f.investment)
+    )
 
 
-def _investment_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _investment_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     need, f = _dec(p["min_share"]), ctx.figures
     share = f.investment_share or Decimal(0)
     if f.total_expenses <= 0 or f.investment < f.total_expenses * need:
-        return False, (
-            f"Les dépenses d'investissement ({format_eur(f.investment)}) représentent "
-            f"{format_percent(share)} du coût total : l'appel en demande au moins {format_percent(need)}."
+        return False, _say(
+            gettext_noop(
+                "Les dépenses d'investissement (%(amount)s) représentent %(share)s du coût total : "
+                "l'appel en demande au moins %(need)s."
+            ),
+            amount=format_eur(f.investment),
+            share=format_percent(share),
+            need=format_percent(need),
         )
-    return True, f"Les investissements représentent {format_percent(share)} du coût total."
+    return True, _say(
+        gettext_noop("Les investissements représentent %(share)s du coût total."),
+        share=format_percent(share),
+    )
 
 
-def _siret_valid(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _siret_valid(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     problem = siret_problem(ctx.facts.siret)
-    return (False, problem) if problem else (True, "Le numéro SIRET est valide.")
+    return (False, problem) if problem else (True, SIRET_VALID)
 
 
-def _commune_known(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _commune_known(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     code = ctx.facts.commune_insee
     if not code:
-        return False, "La commune du porteur n'est pas renseignée."
+        return False, _say(gettext_noop("La commune du porteur n'est pas renseignée."))
     if not ctx.facts.commune_known:
-        return (
-            False,
-            f"La commune de code INSEE « {code} » est inconnue du référentiel des communes.",
+        return False, _say(
+            gettext_noop(
+                "La commune de code INSEE « %(code)s » est inconnue du référentiel des communes."
+            ),
+            code=code,
         )
-    return True, "La commune du porteur figure au référentiel des communes."
+    return True, _say(gettext_noop("La commune du porteur figure au référentiel des communes."))
 
 
-def _region_in(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _region_in(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     if ctx.facts.commune_region in p["regions"]:
-        return True, "Le projet est situé dans le territoire de l'appel."
-    return False, "Le projet doit être situé dans le territoire couvert par l'appel."
+        return True, _say(gettext_noop("Le projet est situé dans le territoire de l'appel."))
+    return False, _say(
+        gettext_noop("Le projet doit être situé dans le territoire couvert par l'appel.")
+    )
 
 
-def _kind_allowed(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _kind_allowed(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     if ctx.facts.kind in p["kinds"]:
-        return True, "Le type de projet est accepté par l'appel."
-    return False, "Ce type de projet (création ou amélioration) n'est pas accepté par l'appel."
+        return True, _say(gettext_noop("Le type de projet est accepté par l'appel."))
+    return False, _say(
+        gettext_noop("Ce type de projet (création ou amélioration) n'est pas accepté par l'appel.")
+    )
 
 
-def _documents_complete(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _documents_complete(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     missing = [d.label for d in ctx.call.required_documents if d.id not in ctx.facts.documents]
     if missing:
-        return False, "Pièces manquantes : " + " ; ".join(missing) + "."
-    return True, "Toutes les pièces demandées sont jointes."
+        return False, _say(
+            gettext_noop("Pièces manquantes : %(documents)s."), documents=_listed(missing)
+        )
+    return True, _say(gettext_noop("Toutes les pièces demandées sont jointes."))
 
 
 @lru_cache(maxsize=1024)
-def _paris(moment: dt.datetime, tz: str) -> str:
+def _paris(moment: dt.datetime, tz: str, prefix: str = "") -> dict[str, str]:
+    """A moment's local day and time, as the values `%(day)s à %(time)s` of a template."""
     local = moment.astimezone(ZoneInfo(tz))
-    return local.strftime("%d/%m/%Y à %H:%M:%S")
+    return {f"{prefix}day": local.strftime("%d/%m/%Y"), f"{prefix}time": local.strftime("%H:%M:%S")}
 
 
-def _deadline(ctx: _Context, p: dict[str, Any]) -> tuple[bool, str]:
+def _deadline(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     call, moment = ctx.call, ctx.facts.moment
-    closes = _paris(call.closes_at, call.timezone)
-    when = "Candidature déposée" if ctx.facts.submitted else "Nous sommes"
     if moment > call.closes_at:
-        return False, (
-            f"{when} le {_paris(moment, call.timezone)} (heure de Paris), après la clôture de "
-            f"l'appel le {closes}."
+        if ctx.facts.submitted:
+            template = gettext_noop(
+                "Candidature déposée le %(day)s à %(time)s (heure de Paris), après la clôture "
+                "de l'appel le %(closes_day)s à %(closes_time)s."
+            )
+        else:
+            template = gettext_noop(
+                "Nous sommes le %(day)s à %(time)s (heure de Paris), après la clôture "
+                "de l'appel le %(closes_day)s à %(closes_time)s."
+            )
+        return False, Text(
+            template,
+            _paris(moment, call.timezone) | _paris(call.closes_at, call.timezone, "closes_"),
         )
     if moment < call.opens_at:
-        return False, f"L'appel n'ouvre que le {_paris(call.opens_at, call.timezone)}."
-    return True, f"Dans les délais : l'appel clôt le {closes} (heure de Paris)."
+        return False, Text(
+            gettext_noop("L'appel n'ouvre que le %(day)s à %(time)s."),
+            _paris(call.opens_at, call.timezone),
+        )
+    return True, Text(
+        gettext_noop("Dans les délais : l'appel clôt le %(day)s à %(time)s (heure de Paris)."),
+        _paris(call.closes_at, call.timezone),
+    )
 
 
 RULES: dict[str, RuleKind] = {
@@ -291,61 +393,80 @@ def check(call: CallSpec, facts: ApplicationFacts) -> EligibilityResult:
     ctx = _Context(call, facts, figures(facts.budget, call.investment_categories))
     verdicts = []
     for rule in call.rules:
-        passed, message = RULES[rule.kind].check(ctx, rule.params)
-        verdicts.append(Verdict(rule.id, passed, message))
+        passed, text = RULES[rule.kind].check(ctx, rule.params)
+        verdicts.append(Verdict(rule.id, passed, text))
     return EligibilityResult(tuple(verdicts))
 
 
-_STATEMENTS: dict[str, Callable[[CallSpec, dict[str, Any]], str]] = {
-    "subsidy_min": lambda c, p: (
-        f"La subvention demandée est d'au moins {format_eur(Decimal(p['min_eur']))}."
+_STATEMENTS: dict[str, Callable[[CallSpec, dict[str, Any]], Text]] = {
+    "subsidy_min": lambda c, p: _say(
+        gettext_noop("La subvention demandée est d'au moins %(floor)s."),
+        floor=format_eur(Decimal(p["min_eur"])),
     ),
-    "subsidy_max": lambda c, p: (
-        f"La subvention demandée ne dépasse pas {format_eur(Decimal(p['max_eur']))}."
+    "subsidy_max": lambda c, p: _say(
+        gettext_noop("La subvention demandée ne dépasse pas %(ceiling)s."),
+        ceiling=format_eur(Decimal(p["max_eur"])),
     ),
-    "subsidy_share": lambda c, p: (
-        f"La subvention ne dépasse pas {format_percent(Decimal(p['max_share']))} du coût total du "
-        "projet ; le complément vient d'autres financements publics ou privés."
+    "subsidy_share": lambda c, p: _say(
+        gettext_noop(
+            "La subvention ne dépasse pas %(limit)s du coût total du projet ; "
+            "le complément vient d'autres financements publics ou privés."
+        ),
+        limit=format_percent(Decimal(p["max_share"])),
     ),
-    "budget_balanced": lambda c, p: "Le budget est équilibré au centime : ressources = dépenses.",
+    "budget_balanced": lambda c, p: _say(
+        gettext_noop("Le budget est équilibré au centime : ressources = dépenses.")
+    ),
     "cofunding_present": lambda c, p: (
-        "Le projet a au moins un autre financeur que l'appel (public, privé ou fonds propres)"
-        + (
-            f", dont des cofinancements acquis couvrant au moins {format_percent(Decimal(p['min_acquired_share']))} du coût."
-            if "min_acquired_share" in p
-            else "."
+        _say(
+            gettext_noop(
+                "Le projet a au moins un autre financeur que l'appel (public, privé ou fonds "
+                "propres), dont des cofinancements acquis couvrant au moins %(need)s du coût."
+            ),
+            need=format_percent(Decimal(p["min_acquired_share"])),
+        )
+        if "min_acquired_share" in p
+        else _say(
+            gettext_noop(
+                "Le projet a au moins un autre financeur que l'appel "
+                "(public, privé ou fonds propres)."
+            )
         )
     ),
-    "carrier_fablab": lambda c, p: (
-        "Le projet est porté par un atelier de fabrication numérique (fablab)."
+    "carrier_fablab": lambda c, p: _say(
+        gettext_noop("Le projet est porté par un atelier de fabrication numérique (fablab).")
     ),
-    "has_investment": lambda c, p: (
-        "Le budget comprend des dépenses d'investissement ("
-        + ", ".join(x.label.lower() for x in c.expense_categories if x.investment)
-        + ")."
+    "has_investment": lambda c, p: _say(
+        gettext_noop("Le budget comprend des dépenses d'investissement (%(categories)s)."),
+        categories=", ".join(x.label.lower() for x in c.expense_categories if x.investment),
     ),
-    "investment_share": lambda c, p: (
-        f"Les investissements représentent au moins {format_percent(Decimal(p['min_share']))} des dépenses."
+    "investment_share": lambda c, p: _say(
+        gettext_noop("Les investissements représentent au moins %(need)s des dépenses."),
+        need=format_percent(Decimal(p["min_share"])),
     ),
-    "siret_valid": lambda c, p: "La structure porteuse a un numéro SIRET valide.",
-    "commune_known": lambda c, p: (
-        "La structure est située dans une commune du référentiel officiel."
+    "siret_valid": lambda c, p: _say(
+        gettext_noop("La structure porteuse a un numéro SIRET valide.")
     ),
-    "region_in": lambda c, p: "Le projet est situé dans le territoire de l'appel.",
-    "kind_allowed": lambda c, p: (
-        "Le type de projet (création ou amélioration) est accepté par l'appel."
+    "commune_known": lambda c, p: _say(
+        gettext_noop("La structure est située dans une commune du référentiel officiel.")
     ),
-    "documents_complete": lambda c, p: (
-        "Les pièces obligatoires sont jointes : "
-        + " ; ".join(d.label for d in c.required_documents)
-        + "."
+    "region_in": lambda c, p: _say(
+        gettext_noop("Le projet est situé dans le territoire de l'appel.")
     ),
-    "deadline": lambda c, p: (
-        f"Le dossier est déposé au plus tard le {_paris(c.closes_at, c.timezone)} (heure de Paris)."
+    "kind_allowed": lambda c, p: _say(
+        gettext_noop("Le type de projet (création ou amélioration) est accepté par l'appel.")
+    ),
+    "documents_complete": lambda c, p: _say(
+        gettext_noop("Les pièces obligatoires sont jointes : %(documents)s."),
+        documents=_listed(d.label for d in c.required_documents),
+    ),
+    "deadline": lambda c, p: Text(
+        gettext_noop("Le dossier est déposé au plus tard le %(day)s à %(time)s (heure de Paris)."),
+        _paris(c.closes_at, c.timezone),
     ),
 }
 
 
-def rule_statements(call: CallSpec) -> list[tuple[str, str]]:
+def rule_statements(call: CallSpec) -> list[tuple[str, Text]]:
     """Each rule of the call as (id, plain French sentence), for the public call page."""
     return [(r.id, _STATEMENTS[r.kind](call, r.params)) for r in call.rules]

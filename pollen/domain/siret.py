@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pollen.domain.text import Text, gettext_noop
+
 LA_POSTE_SIREN = "356000000"
 
 
@@ -21,19 +23,29 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def siret_problem(value: str) -> str | None:
+SIRET_VALID = Text(gettext_noop("Le numéro SIRET est valide."))
+
+
+def siret_problem(value: str) -> Text | None:
     """None when the SIRET is valid, else a French sentence saying what is wrong."""
     siret = normalise_siret(value)
     if not siret:
-        return "Le numéro SIRET est manquant."
+        return Text(gettext_noop("Le numéro SIRET est manquant."))
     if len(siret) != 14 or not siret.isdigit():
-        return f"Le numéro SIRET « {value} » doit comporter exactement 14 chiffres."
+        return Text(
+            gettext_noop("Le numéro SIRET « %(value)s » doit comporter exactement 14 chiffres."),
+            {"value": value},
+        )
     # La Poste's establishments share one SIREN and use a digit-sum rule instead of Luhn.
     if siret.startswith(LA_POSTE_SIREN) and sum(int(c) for c in siret) % 5 == 0:
         return None
     if not luhn_ok(siret):
-        return (
-            f"Le numéro SIRET {siret} est invalide : sa clé de contrôle (Luhn) ne correspond pas."
+        return Text(
+            gettext_noop(
+                "Le numéro SIRET %(siret)s est invalide : "
+                "sa clé de contrôle (Luhn) ne correspond pas."
+            ),
+            {"siret": siret},
         )
     return None
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from pollen import clock
 from pollen.calls.models import Programme
@@ -40,7 +41,7 @@ class Chart:
 
 def chart(title: str, items: list[tuple[str, int]]) -> Chart:
     """Horizontal bars scaled on the largest value; the template draws them as SVG."""
-    top = max((cents for _, cents in items), default=0) or 1
+    top = max((cents for _label, cents in items), default=0) or 1
     return Chart(
         title,
         tuple(
@@ -58,7 +59,7 @@ def _by_region(programme: Programme) -> list[tuple[str, int]]:
         .order_by("-total")
     )
     return [
-        (r["application__organisation__commune__region__name"] or "Région inconnue", r["total"])
+        (r["application__organisation__commune__region__name"] or _("Région inconnue"), r["total"])
         for r in rows
     ]
 
@@ -121,12 +122,12 @@ def programme_dashboard(programme: Programme) -> dict[str, Any]:
         "programme": programme,
         "figures": figures,
         "calls": calls,
-        "region_chart": chart("Engagé par région", _by_region(programme)),
+        "region_chart": chart(_("Engagé par région"), _by_region(programme)),
         "call_chart": chart(
-            "Engagé par appel", [(c["call"].title, c["figures"].committed_cents) for c in calls]
+            _("Engagé par appel"), [(c["call"].title, c["figures"].committed_cents) for c in calls]
         ),
         "time_chart": chart(
-            "Versé par année", [(str(r["year"]), r["paid_cents"]) for r in over_time]
+            _("Versé par année"), [(str(r["year"]), r["paid_cents"]) for r in over_time]
         ),
         "over_time": over_time,
         "coverage": coverage_over_time(programme),
@@ -135,8 +136,8 @@ def programme_dashboard(programme: Programme) -> dict[str, Any]:
 
 
 def envelope_summary(figures: EnvelopeFigures) -> str:
-    return (
-        f"Engagé {format_eur(from_cents(figures.committed_cents))}, versé "
-        f"{format_eur(from_cents(figures.paid_cents))}, reste à engager "
-        f"{format_eur(from_cents(figures.remaining_cents))}."
-    )
+    return _("Engagé %(committed)s, versé %(paid)s, reste à engager %(remaining)s.") % {
+        "committed": format_eur(from_cents(figures.committed_cents)),
+        "paid": format_eur(from_cents(figures.paid_cents)),
+        "remaining": format_eur(from_cents(figures.remaining_cents)),
+    }

@@ -10,6 +10,7 @@ from pollen.domain import eligibility
 from pollen.domain.budget import Budget, ResourceKind, ResourceLine, ResourceStatus
 from pollen.domain.calls import CallSpec, PaymentStep
 from pollen.domain.money import format_eur, format_percent, from_cents
+from pollen.domain.text import Text
 
 # The rules that speak about the subsidy's amount: they are re-checked on the awarded figure.
 AMOUNT_RULES = frozenset({"subsidy_min", "subsidy_max", "subsidy_share"})
@@ -59,14 +60,13 @@ def recheck_award(
     )
     facts = dataclasses.replace(facts, budget=_with_subsidy(facts.budget, awarded))
     result = eligibility.check(amount_call, facts)
-    return eligibility.EligibilityResult(
-        tuple(
-            dataclasses.replace(
-                v, message=v.message.replace("subvention demandée", "subvention attribuée")
-            )
-            for v in result.verdicts
-        )
-    )
+    return eligibility.EligibilityResult(tuple(_worded_for_award(v) for v in result.verdicts))
+
+
+def _worded_for_award(verdict: eligibility.Verdict) -> eligibility.Verdict:
+    """The same verdict about the awarded amount; such sentences are shown in French only."""
+    message = verdict.message.replace("subvention demandée", "subvention attribuée")
+    return dataclasses.replace(verdict, text=Text(message))
 
 
 def max_share_of(call: CallSpec) -> Decimal | None:

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Role, User
 from pollen.applications.selectors import Decision
@@ -17,27 +18,27 @@ FOLLOWERS = (Role.INSTRUCTOR, Role.MANAGER, Role.FINANCE, Role.COMMITTEE, Role.A
 def can_follow_grants(user: User) -> Decision:
     if user.is_authenticated and user.has_role(*FOLLOWERS):
         return Decision(True)
-    return Decision(False, "Le suivi des subventions est réservé à l'équipe du programme.")
+    return Decision(False, _("Le suivi des subventions est réservé à l'équipe du programme."))
 
 
 def can_award(user: User) -> Decision:
     if user.is_authenticated and user.has_role(Role.MANAGER, Role.ADMIN):
         return Decision(True)
-    return Decision(False, "Seul le responsable de programme attribue une subvention.")
+    return Decision(False, _("Seul le responsable de programme attribue une subvention."))
 
 
 def can_record_signature(user: User) -> Decision:
     if user.is_authenticated and user.has_role(Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN):
         return Decision(True)
-    return Decision(False, "Seule l'équipe du programme enregistre la signature.")
+    return Decision(False, _("Seule l'équipe du programme enregistre la signature."))
 
 
 def can_report(user: User, grant: Grant) -> Decision:
     if not user.is_authenticated:
-        return Decision(False, "Connectez-vous pour déposer un rapport.")
+        return Decision(False, _("Connectez-vous pour déposer un rapport."))
     if user.has_role(Role.APPLICANT) and user.organisation_id == grant.application.organisation_id:
         return Decision(True)
-    return Decision(False, "Seul le bénéficiaire dépose ses rapports.")
+    return Decision(False, _("Seul le bénéficiaire dépose ses rapports."))
 
 
 def _grants() -> QuerySet[Grant]:
@@ -50,21 +51,21 @@ def access_grant(user: User, pk: int) -> Grant:
     """The grant, or 404 for anyone who may not see it (no existence leak)."""
     grant = _grants().prefetch_related("payments", "reports").filter(pk=pk).first()
     if grant is None:
-        raise Http404("Subvention introuvable.")
+        raise Http404(_("Subvention introuvable."))
     own = (
         user.is_authenticated
         and user.has_role(Role.APPLICANT)
         and user.organisation_id == grant.application.organisation_id
     )
     if not (own or can_follow_grants(user)):
-        raise Http404("Subvention introuvable.")
+        raise Http404(_("Subvention introuvable."))
     return grant
 
 
 def access_payment(user: User, pk: int) -> Payment:
     payment = Payment.objects.select_related("grant", "grant__application").filter(pk=pk).first()
     if payment is None or not can_follow_grants(user):
-        raise Http404("Versement introuvable.")
+        raise Http404(_("Versement introuvable."))
     return payment
 
 

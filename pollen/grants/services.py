@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from pollen import clock
 from pollen.accounts.models import Role, User
@@ -30,7 +31,7 @@ STAFF = (Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN)
 
 
 class GrantError(Exception):
-    """A refused change; the message is French and meant for the person who tried."""
+    """A refused change; the message (French, translated by gettext) is for the person who tried."""
 
 
 def _notify(kind: str, application: Application, payload: dict[str, Any]) -> None:
@@ -56,13 +57,38 @@ def envelope_figures(programme: Programme, call: Call | None = None) -> finance.
 
 def _check_envelopes(call: Call, programme: Programme, new_cents: int) -> None:
     """Caller holds the programme row lock, so no concurrent commitment reads stale sums."""
-    for what, figures in (
-        (f"du programme « {programme.name} »", envelope_figures(programme)),
-        (f"de l'appel « {call.title} »", envelope_figures(programme, call)),
+    for refusal, name, figures in (
+        (
+            _(
+                "Engagement refusé : %(amount)s dépasseraient l'enveloppe du programme "
+                "« %(name)s » (%(envelope)s), dont %(committed)s sont déjà engagés ; "
+                "il reste %(remaining)s."
+            ),
+            programme.name,
+            envelope_figures(programme),
+        ),
+        (
+            _(
+                "Engagement refusé : %(amount)s dépasseraient l'enveloppe de l'appel "
+                "« %(name)s » (%(envelope)s), dont %(committed)s sont déjà engagés ; "
+                "il reste %(remaining)s."
+            ),
+            call.title,
+            envelope_figures(programme, call),
+        ),
     ):
-        problem = finance.commitment_problem(what, figures, new_cents)
-        if problem:
-            raise GrantError(problem)
+        # finance decides; its sentence is French only, so the refusal is worded here.
+        if finance.commitment_problem(name, figures, new_cents) is not None:
+            raise GrantError(
+                refusal
+                % {
+                    "amount": format_eur(from_cents(new_cents)),
+                    "name": name,
+                    "envelope": format_eur(from_cents(figures.envelope_cents)),
+                    "committed": format_eur(from_cents(figures.committed_cents)),
+                    "remaining": format_eur(from_cents(figures.remaining_cents)),
+                }
+            )
 
 
 def _due_on(step: PaymentStep, starts_on: dt.date, ends_on: dt.date) -> dt.date:
@@ -78,7 +104,10 @@ def _recheck(application: Application, amount: Decimal) -> None:
     result = finance.recheck_award(application.call.spec, facts, amount)
     if not result.eligible:
         failed = " ".join(v.message for v in result.verdicts if not v.passed)
-        raise GrantError(f"Le montant attribué ne respecte pas les règles de l'appel : {failed}")
+        raise GrantError(
+            _("Le montant attribué ne respecte pas les règles de l'appel : %(failed)s")
+            % {"failed": failed}
+        )
 
 
 @transaction.atomic
@@ -98,11 +127,11 @@ def award_grant(
         .get(pk=application.pk)
     )
     if application.status not in AWARDABLE:
-        raise GrantError("Seule une candidature déposée peut recevoir une subvention.")
+        raise GrantError(_("Seule une candidature déposée peut recevoir une subvention."))
     if Grant.objects.filter(application=application).exists():
-        raise GrantError("Cette candidature a déjà une subvention.")
+        raise GrantError(_("Cette candidature a déjà une subvention."))
     if amount <= 0:
-        raise GrantError("Le montant attribué doit être positif.")
+        raise GrantError(_("Le montant attribué doit être positif."))
     _recheck(application, amount)
     call = application.call
     programme = Programme.objects.select_for_update(of=("self",)).get(pk=call.programme_id)
@@ -172,9 +201,9 @@ def sign_agreement(*, acting_user: User, grant: Grant, signed_on: dt.date, signa
     """Record the signed agreement; the tranches due at signature are requested at once."""
     grant = _locked(grant)
     if grant.status != GrantStatus.AWARDED:
-        raise GrantError("La convention de cette subvention est déjà signée.")
+        raise GrantError(_("La convention de cette subvention est déjà signée."))
     if not signatory.strip():
-        raise GrantError("Indiquez le nom du signataire pour le bénéficiaire.")
+        raise GrantError(_("Indiquez le nom du signataire pour le bénéficiaire."))
     grant.status, grant.signed_on, grant.signatory = GrantStatus.SIGNED, signed_on, signatory
     grant.signature_recorded_by = acting_user
     grant.save(update_fields=["status", "signed_on", "signatory", "signature_recorded_by"])
@@ -203,13 +232,13 @@ def _locked_payment(payment: Payment) -> Payment:
 def request_payment(*, acting_user: User, payment: Payment) -> Payment:
     payment = _locked_payment(payment)
     if payment.status != PaymentStatus.SCHEDULED:
-        raise GrantError("Ce versement a déjà été demandé.")
+        raise GrantError(_("Ce versement a déjà été demandé."))
     if payment.grant.status == GrantStatus.AWARDED:
-        raise GrantError("La convention doit être signée avant toute demande de versement.")
+        raise GrantError(_("La convention doit être signée avant toute demande de versement."))
     needed = {"progress_report": ReportKind.PROGRESS, "final_report": ReportKind.FINAL}
     kind = needed.get(payment.trigger)
     if kind and not payment.grant.reports.filter(kind=kind).exists():
-        raise GrantError("Ce versement attend le rapport correspondant du bénéficiaire.")
+        raise GrantError(_("Ce versement attend le rapport correspondant du bénéficiaire."))
     _request(payment, acting_user)
     record_event(
         actor=acting_user, action="payment.requested", obj=payment, after={"status": "requested"}
@@ -224,8 +253,10 @@ def _refuse_same_person(payment: Payment, user: User) -> None:
         payment.finance_approved_by_id,
     }:
         raise GrantError(
-            "Règle des quatre yeux : une même personne ne peut pas demander et valider "
-            "un versement, ni le valider deux fois."
+            _(
+                "Règle des quatre yeux : une même personne ne peut pas demander et valider "
+                "un versement, ni le valider deux fois."
+            )
         )
 
 
@@ -238,16 +269,16 @@ def approve_payment(*, acting_user: User, payment: Payment) -> Payment:
     now = clock.now()
     if payment.status == PaymentStatus.REQUESTED:
         if not acting_user.has_role(*STAFF):
-            raise GrantError("Seule l'instruction valide d'abord un versement demandé.")
+            raise GrantError(_("Seule l'instruction valide d'abord un versement demandé."))
         payment.status = PaymentStatus.INSTRUCTOR_APPROVED
         payment.instructor_approved_by, payment.instructor_approved_at = acting_user, now
     elif payment.status == PaymentStatus.INSTRUCTOR_APPROVED:
         if not acting_user.has_role(Role.FINANCE):
-            raise GrantError("Seul un gestionnaire financier peut valider ce versement.")
+            raise GrantError(_("Seul un gestionnaire financier peut valider ce versement."))
         payment.status = PaymentStatus.FINANCE_APPROVED
         payment.finance_approved_by, payment.finance_approved_at = acting_user, now
     else:
-        raise GrantError("Ce versement n'attend pas de validation.")
+        raise GrantError(_("Ce versement n'attend pas de validation."))
     payment.save()
     record_event(
         actor=acting_user,
@@ -263,11 +294,11 @@ def approve_payment(*, acting_user: User, payment: Payment) -> Payment:
 def mark_paid(*, acting_user: User, payment: Payment, reference: str = "") -> Payment:
     payment = _locked_payment(payment)
     if payment.status != PaymentStatus.FINANCE_APPROVED:
-        raise GrantError("Seul un versement validé par les finances peut être marqué versé.")
+        raise GrantError(_("Seul un versement validé par les finances peut être marqué versé."))
     if not acting_user.has_role(Role.FINANCE):
-        raise GrantError("Seul un gestionnaire financier peut marquer un versement comme versé.")
+        raise GrantError(_("Seul un gestionnaire financier peut marquer un versement comme versé."))
     if acting_user.pk == payment.requested_by_id:
-        raise GrantError("Règle des quatre yeux : le demandeur ne peut pas verser lui-même.")
+        raise GrantError(_("Règle des quatre yeux : le demandeur ne peut pas verser lui-même."))
     payment.status, payment.paid_at, payment.paid_by = PaymentStatus.PAID, clock.now(), acting_user
     payment.payment_reference = reference.strip()[:60]
     payment.save()
@@ -328,15 +359,20 @@ def file_report(
     """The grantee's report; the final one settles the grant, and each requests its tranches."""
     grant = _locked(grant)
     if grant.status != GrantStatus.SIGNED:
-        raise GrantError("Un rapport ne peut être déposé que pour une convention signée en cours.")
+        raise GrantError(
+            _("Un rapport ne peut être déposé que pour une convention signée en cours.")
+        )
     if grant.reports.filter(kind=kind).exists():
-        raise GrantError("Ce rapport a déjà été déposé.")
+        raise GrantError(_("Ce rapport a déjà été déposé."))
     categories = grant.call.spec.category_ids
     unknown = set(actual_expenses) - categories
     if unknown:
-        raise GrantError(f"Catégories de dépenses inconnues : {', '.join(sorted(unknown))}.")
+        raise GrantError(
+            _("Catégories de dépenses inconnues : %(categories)s.")
+            % {"categories": ", ".join(sorted(unknown))}
+        )
     if any(v < 0 for v in actual_expenses.values()) or cofunding_obtained < 0:
-        raise GrantError("Les montants déclarés ne peuvent pas être négatifs.")
+        raise GrantError(_("Les montants déclarés ne peuvent pas être négatifs."))
     report = Report.objects.create(
         grant=grant,
         kind=kind,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollen import clock
@@ -70,7 +71,9 @@ def award(request: AuthedRequest, application_pk: int) -> HttpResponse:
         except services.GrantError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Subvention {grant.reference} attribuée.")
+            messages.success(
+                request, _("Subvention %(reference)s attribuée.") % {"reference": grant.reference}
+            )
             return redirect("grants:detail", pk=grant.pk)
     return render(request, "grants/award.html", {"application": application, "form": form})
 
@@ -112,14 +115,14 @@ def sign(request: AuthedRequest, pk: int) -> HttpResponse:
     _require(selectors.can_record_signature(request.user))
     form = forms.SignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Indiquez la date de la convention et son signataire.")
+        messages.error(request, _("Indiquez la date de la convention et son signataire."))
         return redirect("grants:detail", pk=pk)
     try:
         services.sign_agreement(acting_user=request.user, grant=grant, **form.cleaned_data)
     except services.GrantError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Signature de la convention enregistrée.")
+        messages.success(request, _("Signature de la convention enregistrée."))
     return redirect("grants:detail", pk=pk)
 
 
@@ -137,13 +140,17 @@ def payment_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         ),
     }
     if step not in actions:
-        raise PermissionDenied("Action inconnue.")
+        raise PermissionDenied(_("Action inconnue."))
     try:
         done = actions[step]()
     except services.GrantError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"« {done.label} » : {done.get_status_display()}.")
+        messages.success(
+            request,
+            _("« %(label)s » : %(status)s.")
+            % {"label": done.label, "status": done.get_status_display()},
+        )
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -155,7 +162,7 @@ def report(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     grant = selectors.access_grant(request.user, pk)
     _require(selectors.can_report(request.user, grant))
     if kind not in ReportKind.values:
-        raise PermissionDenied("Type de rapport inconnu.")
+        raise PermissionDenied(_("Type de rapport inconnu."))
     spec = grant.call.spec
     form = forms.ReportForm(request.POST or None, spec=spec)
     if request.method == "POST" and form.is_valid():
@@ -171,7 +178,7 @@ def report(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
         except services.GrantError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Rapport déposé.")
+            messages.success(request, _("Rapport déposé."))
             return redirect("grants:detail", pk=pk)
     planned = {c.id: 0 for c in spec.expense_categories}
     for line in grant.application.expense_lines.all():

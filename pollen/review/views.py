@@ -131,7 +131,10 @@ def bulk_action(request: AuthedRequest, slug: str) -> HttpResponse:
     if outcome.done:
         messages.success(request, _("%(n)d candidature(s) traitée(s).") % {"n": len(outcome.done)})
     for application, reason in outcome.refused[:10]:
-        messages.warning(request, f"« {application.title} » : {reason}")
+        messages.warning(
+            request,
+            _("« %(title)s » : %(reason)s") % {"title": application.title, "reason": reason},
+        )
     return _back_to_list(call, back)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import scipy
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from pollen import clock
 from pollen.accounts.models import User
@@ -33,7 +34,7 @@ SOLVABLE = frozenset({"optimal", "time_limit"})
 
 
 class SelectionError(Exception):
-    """A refused committee action; the message is French and meant for the person who tried."""
+    """A refused committee action; the message (translated by gettext) is for the person who tried."""
 
 
 def solver_version() -> str:
@@ -110,13 +111,13 @@ def _solve(problem: SelectionProblem) -> dict[str, Any]:
 
 
 def can_freeze_reason(run: SelectionRun) -> str:
-    """Why this run cannot be frozen, in French, or "" when it can."""
+    """Why this run cannot be frozen, in the active language, or "" when it can."""
     if run.frozen_at is not None:
-        return "Ce scénario est déjà figé."
+        return _("Ce scénario est déjà figé.")
     if SelectionRun.objects.filter(call_id=run.call_id, frozen_at__isnull=False).exists():
-        return "Un autre scénario est déjà figé pour cet appel : les décisions sont prises."
+        return _("Un autre scénario est déjà figé pour cet appel : les décisions sont prises.")
     if run.status not in SOLVABLE:
-        return "Ce scénario n'a pas de sélection : il ne peut pas être figé."
+        return _("Ce scénario n'a pas de sélection : il ne peut pas être figé.")
     return ""
 
 
@@ -166,9 +167,11 @@ def _lock_applications(run: SelectionRun, ids: list[int]) -> dict[int, Applicati
     ]
     if changed:
         raise SelectionError(
-            "Des candidatures ont changé depuis ce calcul ("
-            + ", ".join(changed)
-            + ") : relancez le scénario avant de le figer."
+            _(
+                "Des candidatures ont changé depuis ce calcul (%(ids)s) : "
+                "relancez le scénario avant de le figer."
+            )
+            % {"ids": ", ".join(changed)}
         )
     return applications
 

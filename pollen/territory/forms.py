@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pollen.territory.models import Commune
 from pollen.territory.sources import search_key
@@ -17,7 +19,10 @@ class CommuneField(forms.CharField):
         kwargs.setdefault("max_length", 160)
         kwargs.setdefault(
             "help_text",
-            "Tapez le nom ou le code postal, puis choisissez dans la liste (ex. « Rennes » ou « 35000 »).",
+            gettext_lazy(
+                "Tapez le nom ou le code postal, puis choisissez dans la liste "
+                "(ex. « Rennes » ou « 35000 »)."
+            ),
         )
         super().__init__(**kwargs)
         self.widget.attrs.update(
@@ -53,15 +58,21 @@ class CommuneField(forms.CharField):
                 return by_postal[0]
             if len(by_postal) > 1:
                 raise forms.ValidationError(
-                    f"Plusieurs communes ont le code postal {text} : choisissez la vôtre dans la liste."
+                    _(
+                        "Plusieurs communes ont le code postal %(code)s : "
+                        "choisissez la vôtre dans la liste."
+                    )
+                    % {"code": text}
                 )
         by_name = list(Commune.objects.filter(search_name=search_key(text))[:2])
         if len(by_name) == 1:
             return by_name[0]
         if len(by_name) > 1:
             raise forms.ValidationError(
-                f"Plusieurs communes s'appellent « {text} » : choisissez dans la liste."
+                _("Plusieurs communes s'appellent « %(name)s » : choisissez dans la liste.")
+                % {"name": text}
             )
         raise forms.ValidationError(
-            f"Commune inconnue : « {text} ». Choisissez une commune dans la liste proposée."
+            _("Commune inconnue : « %(name)s ». Choisissez une commune dans la liste proposée.")
+            % {"name": text}
         )
