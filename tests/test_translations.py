@@ -1,5 +1,6 @@
 """The English translation: chosen by cookie, French otherwise, and the compiled catalogue up to date."""
 
+import datetime as dt
 import gettext
 import shutil
 import subprocess
@@ -7,8 +8,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+
+from pollen import clock
+from pollen.domain import eligibility
+from tests.builders import eligible_draft, organisation_for
+from tests.domain.test_eligibility import CALL, budget, facts, verdict
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "pollen" / "locale" / "en" / "LC_MESSAGES"
 
@@ -19,6 +26,23 @@ PAGES = [
     ("/appels/fablabs-2013/", "Règles d'éligibilité", "Eligibility rules"),
     ("/appels/fablabs-2013/", "Calendrier et enveloppe", "Timetable and budget"),
     ("/connexion/", "Se connecter à Pollen", "Log in to Pollen"),
+    # The rules' statements are built by the domain in French, then translated for the page.
+    (
+        "/appels/fablabs-2013/",
+        "La subvention demandée ne dépasse pas 200 000,00 €.",
+        "The requested grant does not exceed 200 000,00 €.",
+    ),
+    (
+        "/appels/fablabs-2013/",
+        "Le dossier est déposé au plus tard le 13/09/2013 à 23:59:59 (heure de Paris).",
+        "The application is submitted no later than 13/09/2013 at 23:59:59 (Paris time).",
+    ),
+    # Moments written out: "à" in French, "at" in English (not two format characters).
+    (
+        "/appels/fablabs-2013/",
+        "Clôture : 13 septembre 2013 à 23:59:59",
+        "Closes: 13 September 2013 at 23:59:59",
+    ),
 ]
 
 
@@ -93,3 +117,37 @@ def test_it_ships_a_compiled_catalogue_matching_the_po_file(tmp_path):
         rebuilt_catalogue = gettext.GNUTranslations(rebuilt)._catalog  # type: ignore[attr-defined]
 
     assert shipped_catalogue == rebuilt_catalogue, "run `manage.py compilemessages`"
+
+
+def test_an_applicant_who_chose_english_reads_the_verdicts_in_english(client, call_2013, personas):
+    organisation_for(personas["applicant"])
+    draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
+    client.force_login(personas["applicant"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    with clock.override(call_2013.closes_at - dt.timedelta(days=3)):
+        response = client.get(reverse("applications:edit", args=[draft.pk]))
+
+    page = response.content.decode()
+    assert shows(page, "Missing documents: ")
+    assert shows(page, "On time: the call closes on 13/09/2013 at 23:59:59 (Paris time).")
+    assert not shows(page, "Pièces manquantes")
+    assert not shows(page, "Dans les délais")
+
+
+def test_a_verdict_keeps_its_french_message_and_can_be_read_in_english():
+    """The exchange format, the command line and the receipts are French whatever the page."""
+    with translation.override("en"):
+        result = eligibility.check(CALL, facts(budget("230000.00")))
+    ceiling = verdict(result, "subsidy_max")
+
+    french = (
+        "La subvention demandée (230 000,00 €) dépasse le plafond de 200 000,00 € fixé par l'appel."
+    )
+    assert ceiling.message == french
+    assert ceiling.to_json()["message"] == french
+    assert ceiling.translated(translation.gettext) == french
+    with translation.override("en"):
+        assert ceiling.translated(translation.gettext) == (
+            "The requested grant (230 000,00 €) exceeds the cap of 200 000,00 € set by the call."
+        )
