@@ -135,6 +135,23 @@ def test_an_applicant_who_chose_english_reads_the_verdicts_in_english(client, ca
     assert not shows(page, "Dans les délais")
 
 
+def test_a_refused_submission_tells_an_english_applicant_why_in_english(
+    client, call_2013, personas
+):
+    organisation_for(personas["applicant"])
+    draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
+    client.force_login(personas["applicant"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    with clock.override(call_2013.closes_at - dt.timedelta(days=3)):
+        response = client.post(reverse("applications:submit", args=[draft.pk]), follow=True)
+
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown[0] == "Submission refused: The application does not meet all the call's rules."
+    assert any(m.startswith("Missing documents: ") for m in shown[1:])
+    assert not any("Pièces manquantes" in m for m in shown)
+
+
 def test_a_verdict_keeps_its_french_message_and_can_be_read_in_english():
     """The exchange format, the command line and the receipts are French whatever the page."""
     with translation.override("en"):

@@ -6,10 +6,11 @@ Each reason is a `Text`, so the web pages can show it in English; `message` is t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -315,10 +316,13 @@ def _documents_complete(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
 
 
 @lru_cache(maxsize=1024)
-def _paris(moment: dt.datetime, tz: str, prefix: str = "") -> dict[str, str]:
-    """A moment's local day and time, as the values `%(day)s à %(time)s` of a template."""
+def _paris(moment: dt.datetime, tz: str, prefix: str = "") -> Mapping[str, str]:
+    """A moment's local day and time, as the values `%(day)s à %(time)s` of a template
+    (read-only: the cache hands the same mapping to every caller)."""
     local = moment.astimezone(ZoneInfo(tz))
-    return {f"{prefix}day": local.strftime("%d/%m/%Y"), f"{prefix}time": local.strftime("%H:%M:%S")}
+    return MappingProxyType(
+        {f"{prefix}day": local.strftime("%d/%m/%Y"), f"{prefix}time": local.strftime("%H:%M:%S")}
+    )
 
 
 def _deadline(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
@@ -336,7 +340,7 @@ def _deadline(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
             )
         return False, Text(
             template,
-            _paris(moment, call.timezone) | _paris(call.closes_at, call.timezone, "closes_"),
+            {**_paris(moment, call.timezone), **_paris(call.closes_at, call.timezone, "closes_")},
         )
     if moment < call.opens_at:
         return False, Text(

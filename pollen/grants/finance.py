@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from typing import Literal
 
 from pollen.domain import eligibility
 from pollen.domain.budget import Budget, ResourceKind, ResourceLine, ResourceStatus
 from pollen.domain.calls import CallSpec, PaymentStep
 from pollen.domain.money import format_eur, format_percent, from_cents
-from pollen.domain.text import Text
+from pollen.domain.text import Text, gettext_noop
 
 # The rules that speak about the subsidy's amount: they are re-checked on the awarded figure.
 AMOUNT_RULES = frozenset({"subsidy_min", "subsidy_max", "subsidy_share"})
@@ -155,13 +156,34 @@ class EnvelopeFigures:
         return Decimal(self.committed_cents) / Decimal(self.envelope_cents)
 
 
-def commitment_problem(what: str, figures: EnvelopeFigures, new_cents: int) -> str | None:
-    """None when the new commitment fits the envelope, else a French sentence with the figures."""
+EnvelopeScope = Literal["programme", "call"]
+
+_COMMITMENT_REFUSALS: dict[EnvelopeScope, str] = {
+    "programme": gettext_noop(
+        "Engagement refusé : %(amount)s dépasseraient l'enveloppe du programme « %(name)s » "
+        "(%(envelope)s), dont %(committed)s sont déjà engagés ; il reste %(remaining)s."
+    ),
+    "call": gettext_noop(
+        "Engagement refusé : %(amount)s dépasseraient l'enveloppe de l'appel « %(name)s » "
+        "(%(envelope)s), dont %(committed)s sont déjà engagés ; il reste %(remaining)s."
+    ),
+}
+
+
+def commitment_problem(
+    scope: EnvelopeScope, name: str, figures: EnvelopeFigures, new_cents: int
+) -> Text | None:
+    """None when the new commitment fits the envelope of the programme or call (`scope`) named
+    `name`, else a sentence with the figures."""
     if figures.committed_cents + new_cents <= figures.envelope_cents:
         return None
-    return (
-        f"Engagement refusé : {format_eur(from_cents(new_cents))} dépasseraient l'enveloppe "
-        f"{what} ({format_eur(from_cents(figures.envelope_cents))}), dont "
-        f"{format_eur(from_cents(figures.committed_cents))} sont déjà engagés ; il reste "
-        f"{format_eur(from_cents(figures.remaining_cents))}."
+    return Text(
+        _COMMITMENT_REFUSALS[scope],
+        {
+            "amount": format_eur(from_cents(new_cents)),
+            "name": name,
+            "envelope": format_eur(from_cents(figures.envelope_cents)),
+            "committed": format_eur(from_cents(figures.committed_cents)),
+            "remaining": format_eur(from_cents(figures.remaining_cents)),
+        },
     )

@@ -57,38 +57,13 @@ def envelope_figures(programme: Programme, call: Call | None = None) -> finance.
 
 def _check_envelopes(call: Call, programme: Programme, new_cents: int) -> None:
     """Caller holds the programme row lock, so no concurrent commitment reads stale sums."""
-    for refusal, name, figures in (
-        (
-            _(
-                "Engagement refusé : %(amount)s dépasseraient l'enveloppe du programme "
-                "« %(name)s » (%(envelope)s), dont %(committed)s sont déjà engagés ; "
-                "il reste %(remaining)s."
-            ),
-            programme.name,
-            envelope_figures(programme),
-        ),
-        (
-            _(
-                "Engagement refusé : %(amount)s dépasseraient l'enveloppe de l'appel "
-                "« %(name)s » (%(envelope)s), dont %(committed)s sont déjà engagés ; "
-                "il reste %(remaining)s."
-            ),
-            call.title,
-            envelope_figures(programme, call),
-        ),
-    ):
-        # finance decides; its sentence is French only, so the refusal is worded here.
-        if finance.commitment_problem(name, figures, new_cents) is not None:
-            raise GrantError(
-                refusal
-                % {
-                    "amount": format_eur(from_cents(new_cents)),
-                    "name": name,
-                    "envelope": format_eur(from_cents(figures.envelope_cents)),
-                    "committed": format_eur(from_cents(figures.committed_cents)),
-                    "remaining": format_eur(from_cents(figures.remaining_cents)),
-                }
-            )
+    envelopes: tuple[tuple[finance.EnvelopeScope, str, finance.EnvelopeFigures], ...] = (
+        ("programme", programme.name, envelope_figures(programme)),
+        ("call", call.title, envelope_figures(programme, call)),
+    )
+    for scope, name, figures in envelopes:
+        if problem := finance.commitment_problem(scope, name, figures, new_cents):
+            raise GrantError(problem.translated(_))
 
 
 def _due_on(step: PaymentStep, starts_on: dt.date, ends_on: dt.date) -> dt.date:

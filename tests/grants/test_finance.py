@@ -119,10 +119,12 @@ def test_the_retained_subsidy_stays_within_the_award_and_seventy_percent_of_actu
 
 def test_it_refuses_a_commitment_beyond_the_envelope_with_the_figures():
     figures = finance.EnvelopeFigures(20_000_000, 15_000_000, 0)
-    assert finance.commitment_problem("du programme", figures, 5_000_000) is None
-    problem = finance.commitment_problem("du programme", figures, 5_000_001)
+    assert finance.commitment_problem("programme", "Plan fablabs", figures, 5_000_000) is None
+    problem = finance.commitment_problem("programme", "Plan fablabs", figures, 5_000_001)
     assert problem is not None
-    assert "il reste 50 000,00 €" in problem and "200 000,00 €" in problem
+    sentence = str(problem)
+    assert "du programme « Plan fablabs »" in sentence
+    assert "il reste 50 000,00 €" in sentence and "200 000,00 €" in sentence
 
 
 def test_the_remaining_envelope_is_never_negative():
