@@ -7,10 +7,12 @@ from django.db import transaction
 from pollen.accounts.models import User
 from pollen.applications import services as application_services
 from pollen.applications.models import Application, Status
+from pollen.applications.selectors import can_instruct
 from pollen.audit.models import AuditEvent
 from pollen.audit.services import record_event
 from pollen.domain.money import AmountError, parse_eur
 from pollen.grants import services as grant_services
+from pollen.permissions import require
 
 
 class ApiRefused(Exception):
@@ -19,6 +21,7 @@ class ApiRefused(Exception):
 
 @transaction.atomic
 def add_note(*, acting_user: User, application: Application, note: str) -> AuditEvent:
+    require(can_instruct(acting_user, application))
     if not note.strip():
         raise ApiRefused("La note est vide.")
     return record_event(

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -54,6 +55,9 @@ def staff(view: View) -> View:
             return view(request, user, *args, **kwargs)
         except selectors.BadQuery as exc:
             return _error(str(exc), 400)
+        except PermissionDenied as exc:
+            # The services check who asks, as for the pages: a token holds no more than its user.
+            return _error(str(exc) or "Action non autorisée.", 403)
 
     return csrf_exempt(rate_limited(wrapped))
 

@@ -9,12 +9,14 @@ from django.db import transaction
 from pollen.accounts.models import LegalForm, Organisation, User
 from pollen.applications import adapters
 from pollen.applications.models import Application
-from pollen.applications.services import create_application, refresh_eligibility, save_draft
+from pollen.applications.selectors import can_import
+from pollen.applications.services import import_draft, refresh_eligibility
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
 from pollen.domain import eligibility
 from pollen.domain.calls import CallSpec, parse_call
 from pollen.domain.exchange import ApplicationRecord, ExchangeError, localise, to_exchange
+from pollen.permissions import require
 from pollen.territory.models import Commune
 
 CALLS_DIR = Path(__file__).resolve().parents[2] / "calls"
@@ -71,6 +73,7 @@ def import_application(
     record: ApplicationRecord, *, acting_user: User, fictitious: bool = False
 ) -> Application:
     """A draft from a file: the organisation is found by SIRET or created; documents are not files here."""
+    require(can_import(acting_user))  # before the organisation is created
     call = Call.objects.get(slug=record.call)
     org = Organisation.objects.filter(siret=record.applicant.siret).first()
     if org is None:
@@ -88,18 +91,10 @@ def import_application(
         record_event(
             actor=acting_user, action="organisation.created", obj=org, after={"siret": org.siret}
         )
-    application = create_application(
+    application = import_draft(
         acting_user=acting_user,
         call=call,
         organisation=org,
-        title=record.project.title,
-        kind=record.project.kind,
-        summary=record.project.summary,
-        enforce_open=False,
-    )
-    application = save_draft(
-        acting_user=acting_user,
-        application=application,
         title=record.project.title,
         summary=record.project.summary,
         kind=record.project.kind,

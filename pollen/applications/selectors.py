@@ -1,6 +1,5 @@
 """Reading applications, always through a permission check that can say why."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
@@ -21,17 +20,9 @@ from pollen.applications.models import (
 from pollen.calls.models import Call
 from pollen.domain import budget
 from pollen.domain.money import CENT
+from pollen.permissions import Decision
 from pollen.review.models import Assignment
 from pollen.territory.models import Commune
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str = ""
-
-    def __bool__(self) -> bool:
-        return self.allowed
 
 
 def _with_budget(qs: QuerySet[Application]) -> QuerySet[Application]:
@@ -83,10 +74,41 @@ def can_submit(user: User, application: Application) -> Decision:
     return Decision(False, _("Seul le porteur de projet peut déposer sa candidature."))
 
 
+def can_create(user: User, organisation: Organisation) -> Decision:
+    if not (user.is_authenticated and user.has_role(Role.APPLICANT)):
+        return Decision(False, _("Seul un porteur de projet peut créer une candidature."))
+    if user.organisation_id != organisation.pk:
+        return Decision(False, _("Vous ne pouvez candidater qu'au nom de votre structure."))
+    return Decision(True)
+
+
+def can_import(user: User) -> Decision:
+    """Past or paper applications are entered by the programme's staff."""
+    if user.is_authenticated and user.is_programme_staff:
+        return Decision(True)
+    return Decision(False, _("Seule l'équipe du programme importe des candidatures."))
+
+
 def can_reopen(user: User, application: Application) -> Decision:
     if not (user.is_authenticated and user.is_programme_staff):
         return Decision(False, _("Seul un instructeur peut rouvrir une candidature."))
     return Decision(True)
+
+
+def can_instruct(user: User, application: Application) -> Decision:
+    if user.is_authenticated and user.is_programme_staff:
+        return Decision(True)
+    return Decision(False, _("L'instruction est réservée à l'équipe du programme."))
+
+
+DECIDERS = (Role.COMMITTEE, Role.MANAGER, Role.ADMIN)
+
+
+def can_decide(user: User, application: Application) -> Decision:
+    """The committee's decision: its members, the programme managers, the administrators."""
+    if user.is_authenticated and user.has_role(*DECIDERS):
+        return Decision(True)
+    return Decision(False, _("Seul le comité de sélection décide des candidatures retenues."))
 
 
 def access_application(user: User, pk: int, *, with_budget: bool = True) -> Application:

@@ -27,6 +27,7 @@ from pollen.domain.eligibility import EligibilityResult
 from pollen.domain.exchange import to_exchange
 from pollen.domain.receipts import canonical_json, receipt_number, sha256_hex
 from pollen.mailing.services import queue_mail
+from pollen.permissions import require
 
 
 class ApplicationError(Exception):
@@ -84,13 +85,19 @@ def create_application(
     title: str,
     kind: str,
     summary: str = "",
-    enforce_open: bool = True,
 ) -> Application:
-    """A new draft; imports of past applications pass enforce_open=False."""
-    if enforce_open and not call.spec.is_open_at(clock.now()):
+    """A new draft of the applicant's own organisation, while the call is open."""
+    require(selectors.can_create(acting_user, organisation))
+    if not call.spec.is_open_at(clock.now()):
         raise ApplicationError(
             _("Cet appel n'est pas ouvert : il n'accepte pas de nouvelle candidature.")
         )
+    return _create(acting_user, call, organisation, title, kind, summary)
+
+
+def _create(
+    acting_user: User, call: Call, organisation: Organisation, title: str, kind: str, summary: str
+) -> Application:
     now = clock.now()
     application = Application.objects.create(
         call=call,
@@ -128,6 +135,35 @@ def save_draft(
 ) -> Application:
     """Replace the project fields and budget lines; one audit event with before and after."""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    require(selectors.can_edit(acting_user, application))
+    return _write_draft(acting_user, application, title, summary, kind, budget)
+
+
+@transaction.atomic
+def import_draft(
+    *,
+    acting_user: User,
+    call: Call,
+    organisation: Organisation,
+    title: str,
+    summary: str,
+    kind: str,
+    budget: domain_budget.Budget,
+) -> Application:
+    """A past or paper application entered by the staff, as a draft, whatever the call's dates."""
+    require(selectors.can_import(acting_user))
+    application = _create(acting_user, call, organisation, title, kind, summary)
+    return _write_draft(acting_user, application, title, summary, kind, budget)
+
+
+def _write_draft(
+    acting_user: User,
+    application: Application,
+    title: str,
+    summary: str,
+    kind: str,
+    budget: domain_budget.Budget,
+) -> Application:
     _ensure_editable(application)
     before = _state(application)
     application.title, application.summary, application.kind = title, summary, kind
@@ -170,7 +206,7 @@ def add_document(
     *, acting_user: User, application: Application, doc_type: str, upload: UploadedFile
 ) -> Document:
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
-    _ensure_editable(application)
+    require(selectors.can_edit(acting_user, application))
     if doc_type not in {d.id for d in application.call.spec.documents}:
         raise ApplicationError(_("Cette pièce n'est pas demandée par l'appel."))
     content_type = inspect_upload(upload)  # raises DocumentRejected with its reason
@@ -210,7 +246,7 @@ def remove_document(*, acting_user: User, document: Document) -> None:
     application = Application.objects.select_for_update(of=("self",)).get(
         pk=document.application_id
     )
-    _ensure_editable(application)
+    require(selectors.can_edit(acting_user, application))
     document.removed_at = clock.now()
     document.save(update_fields=["removed_at"])
     refresh_eligibility(application)
@@ -330,6 +366,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
 def reopen_application(*, acting_user: User, application: Application, message: str) -> Application:
     """An instructor sends a submitted application back for corrections: a new round opens."""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    require(selectors.can_reopen(acting_user, application))
     if application.status not in {Status.SUBMITTED, Status.COMPLETE}:
         raise ApplicationError(_("Seule une candidature déposée peut être rouverte."))
     before = {"status": application.status, "round": application.round}
@@ -352,6 +389,7 @@ def reopen_application(*, acting_user: User, application: Application, message: 
 def mark_complete(*, acting_user: User, application: Application, note: str = "") -> Application:
     """An instructor finds a submitted application complete: it can go to the experts."""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    require(selectors.can_instruct(acting_user, application))
     if application.status != Status.SUBMITTED:
         raise ApplicationError(
             _(
@@ -381,6 +419,7 @@ def record_decision(
 ) -> Application:
     """The committee's decision on a submitted or complete application, with its reason."""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    require(selectors.can_decide(acting_user, application))
     if status not in DECIDED_STATUSES:
         raise ApplicationError(_("Décision inconnue."))
     if application.status not in {Status.SUBMITTED, Status.COMPLETE}:

@@ -7,10 +7,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Role, User
-from pollen.applications.selectors import Decision
 from pollen.clock import PARIS
 from pollen.domain.money import from_cents
 from pollen.grants.models import Grant, Payment, PaymentStatus
+from pollen.permissions import Decision
 
 FOLLOWERS = (Role.INSTRUCTOR, Role.MANAGER, Role.FINANCE, Role.COMMITTEE, Role.ADMIN)
 
@@ -31,6 +31,12 @@ def can_record_signature(user: User) -> Decision:
     if user.is_authenticated and user.has_role(Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN):
         return Decision(True)
     return Decision(False, _("Seule l'équipe du programme enregistre la signature."))
+
+
+def can_request_payment(user: User) -> Decision:
+    if user.is_authenticated and user.has_role(Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN):
+        return Decision(True)
+    return Decision(False, _("Seule l'équipe du programme demande un versement."))
 
 
 def can_report(user: User, grant: Grant) -> Decision:

@@ -16,7 +16,7 @@ from pollen.audit.services import record_event
 from pollen.calls.models import Call, Programme
 from pollen.domain.calls import PaymentStep
 from pollen.domain.money import format_eur, from_cents, to_cents
-from pollen.grants import finance
+from pollen.grants import finance, selectors
 from pollen.grants.models import (
     Grant,
     GrantStatus,
@@ -25,6 +25,7 @@ from pollen.grants.models import (
     Report,
     ReportKind,
 )
+from pollen.permissions import require
 
 AWARDABLE = frozenset({Status.SUBMITTED, Status.COMPLETE, Status.SELECTED})
 STAFF = (Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN)
@@ -101,6 +102,7 @@ def award_grant(
         .select_related("call", "organisation", "organisation__commune")
         .get(pk=application.pk)
     )
+    require(selectors.can_award(acting_user))
     if application.status not in AWARDABLE:
         raise GrantError(_("Seule une candidature déposée peut recevoir une subvention."))
     if Grant.objects.filter(application=application).exists():
@@ -175,6 +177,7 @@ def _request(payment: Payment, user: User) -> None:
 def sign_agreement(*, acting_user: User, grant: Grant, signed_on: dt.date, signatory: str) -> Grant:
     """Record the signed agreement; the tranches due at signature are requested at once."""
     grant = _locked(grant)
+    require(selectors.can_record_signature(acting_user))
     if grant.status != GrantStatus.AWARDED:
         raise GrantError(_("La convention de cette subvention est déjà signée."))
     if not signatory.strip():
@@ -206,6 +209,7 @@ def _locked_payment(payment: Payment) -> Payment:
 @transaction.atomic
 def request_payment(*, acting_user: User, payment: Payment) -> Payment:
     payment = _locked_payment(payment)
+    require(selectors.can_request_payment(acting_user))
     if payment.status != PaymentStatus.SCHEDULED:
         raise GrantError(_("Ce versement a déjà été demandé."))
     if payment.grant.status == GrantStatus.AWARDED:
@@ -333,6 +337,7 @@ def file_report(
 ) -> Report:
     """The grantee's report; the final one settles the grant, and each requests its tranches."""
     grant = _locked(grant)
+    require(selectors.can_report(acting_user, grant))
     if grant.status != GrantStatus.SIGNED:
         raise GrantError(
             _("Un rapport ne peut être déposé que pour une convention signée en cours.")

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Role, User
-from pollen.applications.selectors import Decision
+from pollen.permissions import Decision
 from pollen.places.models import Place, PlaceStatus
 
 EDITOR_ROLES = (Role.MANAGER, Role.ADMIN)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from pollen import clock
 from pollen.accounts.models import User
 from pollen.audit.services import record_event
+from pollen.permissions import require
+from pollen.places import selectors
 from pollen.places.models import Place, PlaceStatus
 from pollen.places.records import PlaceRecord, SkippedRow, check_opening_hours
 from pollen.territory.sources import search_key
@@ -82,6 +84,8 @@ def _unknown_fields(values: dict[str, Any]) -> None:
 @transaction.atomic
 def create_place(*, acting_user: User | None, values: dict[str, Any]) -> Place:
     """A new place (by a manager, or the demo); one audit event with its whole state."""
+    if acting_user is not None:  # None: an import or the demo, run by the server's operator
+        require(selectors.can_create(acting_user))
     _unknown_fields(values)
     now = clock.now()
     place = Place(created_at=now, updated_at=now)
@@ -96,9 +100,13 @@ def update_place(*, acting_user: User | None, place: Place, values: dict[str, An
     """Change some fields; one audit event with the changed fields before and after."""
     _unknown_fields(values)
     place = Place.objects.select_for_update(of=("self",)).get(pk=place.pk)
+    if acting_user is not None:  # None: an import or the demo, run by the server's operator
+        require(selectors.can_edit(acting_user, place))
     before = place_state(place)
     _apply(place, values)
     before_changed, after_changed = _diff(before, place_state(place))
+    if acting_user is not None and after_changed.keys() & {"organisation_id", "application_id"}:
+        require(selectors.can_link(acting_user))
     if after_changed:
         place.updated_at = clock.now()
         place.save()
@@ -203,6 +211,8 @@ def _update_from(place: Place, record: PlaceRecord, acting_user: User | None) ->
     before = place_state(place)
     _apply(place, record.fields())
     before_changed, after_changed = _diff(before, place_state(place))
+    if acting_user is not None and after_changed.keys() & {"organisation_id", "application_id"}:
+        require(selectors.can_link(acting_user))
     if not after_changed:
         return False
     place.updated_at = clock.now()

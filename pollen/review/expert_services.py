@@ -16,6 +16,7 @@ from pollen.audit.services import record_event
 from pollen.calls.models import Call
 from pollen.domain import assignment as domain
 from pollen.mailing.services import queue_mail
+from pollen.permissions import require
 from pollen.review import assignment_adapter, selectors
 from pollen.review.models import (
     Assignment,
@@ -46,6 +47,7 @@ def save_expert_profile(
     commune: Commune | None,
     max_load: int,
 ) -> ExpertProfile:
+    require(selectors.can_edit_expert_profile(acting_user, user))
     if not user.has_role(Role.EXPERT):
         raise ReviewError(_("Seul un expert a un profil d'expert."))
     profile = ExpertProfile.objects.select_for_update(of=("self",)).filter(user=user).first()
@@ -90,6 +92,7 @@ def declare_conflict(
     *, acting_user: User, profile: ExpertProfile, application: Application, reason: str
 ) -> ConflictDeclaration:
     """The expert will never be assigned this application; a pending assignment is withdrawn."""
+    require(selectors.can_declare_conflict(acting_user, profile))
     reason = reason.strip()
     if not reason:
         raise ReviewError(_("Indiquez le motif du conflit d'intérêts."))
@@ -128,6 +131,7 @@ def set_pair_rule(
     *, acting_user: User, application: Application, profile: ExpertProfile, kind: str
 ) -> PairRule:
     """Force or forbid one pair for every later assignment run."""
+    require(selectors.can_instruct(acting_user))
     rendered = Review.objects.filter(
         assignment__application=application, assignment__expert=profile
     ).exists()
@@ -155,6 +159,7 @@ def set_pair_rule(
 
 @transaction.atomic
 def remove_pair_rule(*, acting_user: User, rule: PairRule) -> None:
+    require(selectors.can_instruct(acting_user))
     before = {"expert": rule.expert.user.email, "kind": rule.kind}
     application = rule.application
     rule.delete()
@@ -176,6 +181,7 @@ def assign_experts(
     *, acting_user: User, call: Call, applications: Sequence[Application]
 ) -> AssignmentOutcome:
     """Solve and store: unreviewed assignments of these applications are replaced, reviewed kept."""
+    require(selectors.can_instruct(acting_user))
     pks = [a.pk for a in applications]
     locked = list(
         Application.objects.select_for_update(of=("self",))

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Role, User
 from pollen.applications.models import Application, Status
-from pollen.applications.selectors import Decision
 from pollen.calls.models import Call
+from pollen.permissions import Decision
 from pollen.review.models import (
     Assignment,
     ConflictDeclaration,
@@ -30,6 +30,16 @@ def can_instruct(user: User) -> Decision:
     return Decision(False, _("L'instruction est réservée à l'équipe du programme."))
 
 
+def can_post_message(user: User, application: Application) -> Decision:
+    """The thread is between the programme's staff and the applicant's organisation."""
+    if not user.is_authenticated:
+        return Decision(False, _("Connectez-vous pour écrire dans ce fil d'échanges."))
+    owner = user.has_role(Role.APPLICANT) and user.organisation_id == application.organisation_id
+    if user.is_programme_staff or owner:
+        return Decision(True)
+    return Decision(False, _("Vous ne pouvez pas écrire dans ce fil d'échanges."))
+
+
 def can_read_ranking(user: User) -> Decision:
     if user.is_authenticated and (user.is_programme_staff or user.has_role(Role.COMMITTEE)):
         return Decision(True)
@@ -42,6 +52,19 @@ def can_review(user: User) -> Decision:
     if user.is_authenticated and user.has_role(Role.EXPERT):
         return Decision(True)
     return Decision(False, _("Cette page est réservée aux experts."))
+
+
+def can_edit_expert_profile(user: User, expert: User) -> Decision:
+    """An expert keeps their own profile; the programme's staff keep everyone's."""
+    if user.is_authenticated and (user.pk == expert.pk or user.is_programme_staff):
+        return Decision(True)
+    return Decision(False, _("Seul l'expert ou l'équipe du programme modifie ce profil."))
+
+
+def can_declare_conflict(user: User, profile: ExpertProfile) -> Decision:
+    if user.is_authenticated and user.pk == profile.user_id:
+        return Decision(True)
+    return Decision(False, _("Seul l'expert déclare ses propres conflits d'intérêts."))
 
 
 def _call(slug: str) -> Call:

@@ -8,14 +8,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pollen import clock
-from pollen.accounts.models import Role, User
+from pollen.accounts.models import User
 from pollen.applications import services as application_services
 from pollen.applications.models import Application
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
 from pollen.mailing.services import queue_mail
+from pollen.permissions import require
 from pollen.review.models import Message, MessageKind
 from pollen.review.notifications import applicant_addresses
+from pollen.review.selectors import can_instruct, can_post_message
 
 
 class ReviewError(Exception):
@@ -109,15 +111,10 @@ def _staff_of_thread(application: Application) -> list[str]:
 @transaction.atomic
 def post_message(*, acting_user: User, application: Application, body: str) -> Message:
     """A message in the thread; the other side is mailed."""
+    require(can_post_message(acting_user, application))
     body = body.strip()
     if not body:
         raise ReviewError(_("Le message est vide."))
-    is_owner = (
-        acting_user.has_role(Role.APPLICANT)
-        and acting_user.organisation_id == application.organisation_id
-    )
-    if not (acting_user.is_programme_staff or is_owner):
-        raise ReviewError(_("Vous ne pouvez pas écrire dans ce fil d'échanges."))
     posted = _add_message(acting_user, application, MessageKind.MESSAGE, body)
     record_event(
         actor=acting_user,
@@ -153,6 +150,7 @@ def bulk_completeness(
     message: str = "",
 ) -> BulkOutcome:
     """Apply one completeness action or message to each application; each in its own transaction."""
+    require(can_instruct(acting_user))
     outcome = BulkOutcome()
     for application in Application.objects.filter(call=call, pk__in=application_ids).order_by("pk"):
         try:

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Role, User
 from pollen.applications.models import Application
-from pollen.applications.selectors import Decision as Permission
 from pollen.applications.selectors import can_view
 from pollen.calls.models import Call
+from pollen.permissions import Decision as Permission
 from pollen.selection.models import Decision, SelectionRun
 
 COMMITTEE_ROLES = (Role.COMMITTEE, Role.MANAGER, Role.ADMIN)

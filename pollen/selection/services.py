@@ -23,9 +23,11 @@ from pollen.domain.selection_input import (
     parse_selection_input,
 )
 from pollen.domain.territory import CommunePoint
+from pollen.permissions import require
 from pollen.selection import adapters, records
 from pollen.selection.letters_pdf import letter_pdf
 from pollen.selection.models import Decision, Outcome, SelectionRun
+from pollen.selection.selectors import can_sit
 
 # The web page bounds each solve (the optimum, then each re-solve of an explanation).
 TIME_LIMIT_S = 20.0
@@ -50,6 +52,7 @@ def run_scenario(
     communes: dict[str, CommunePoint] | None = None,
 ) -> SelectionRun:
     """Solve outside the transaction (it takes seconds), then store the run and one event."""
+    require(can_sit(acting_user))
     started = time.perf_counter()
     pool = adapters.candidate_pool(call)
     text = adapters.problem_text(adapters.problem_data(call, parameters, pool))
@@ -129,6 +132,7 @@ def freeze_run(*, acting_user: User, run: SelectionRun) -> list[Decision]:
             .select_related("call")
             .get(pk=run.pk)
         )
+        require(can_sit(acting_user))
         reason = can_freeze_reason(run)
         if reason:
             raise SelectionError(reason)

@@ -127,7 +127,7 @@ def test_a_tranche_waits_for_its_report(call_2013, personas):
     grant, _ = _signed(call_2013, personas)
     balance = grant.payments.get(position=1)
     with pytest.raises(services.GrantError, match="attend le rapport"):
-        services.request_payment(acting_user=personas["applicant"], payment=balance)
+        services.request_payment(acting_user=personas["instructor"], payment=balance)
 
 
 def test_a_final_report_with_lower_expenses_reduces_the_balance(call_2013, personas):

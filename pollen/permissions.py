@@ -1,0 +1,30 @@
+"""Who may do what: a decision that says why, shared by pages, the API, commands and tasks.
+
+Every service that changes state calls `require(can_…(acting_user, row))` on the row it
+locks, with the same `can_…` its page uses; a second entry point cannot forget the rule.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+
+
+class Refused(PermissionDenied):
+    """A service refused its caller; str() is the reason, in the active language."""
+
+
+def require(decision: Decision) -> None:
+    if not decision:
+        raise Refused(decision.reason)
