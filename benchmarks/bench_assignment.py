@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp  # noqa: E402
 from scipy.sparse import csr_matrix  # noqa: E402
 
-from pollen.domain.assignment import (  # noqa: E402
+from pollen.domain.review.assignment import (  # noqa: E402
     AssignmentProblem,
     affinity,
     conflict_reason,

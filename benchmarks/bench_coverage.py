@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from pollen.domain.coverage import CoverageModel, CoverageReport  # noqa: E402
-from pollen.domain.geo import EARTH_RADIUS_KM, haversine_km  # noqa: E402
-from pollen.domain.territory import CommunePoint  # noqa: E402
+from pollen.domain.territory.communes import CommunePoint  # noqa: E402
+from pollen.domain.territory.coverage import CoverageModel, CoverageReport  # noqa: E402
+from pollen.domain.territory.geo import EARTH_RADIUS_KM, haversine_km  # noqa: E402
 
 DATA_DIR = Path(os.environ.get("POLLEN_DATA_DIR", str(ROOT.parent / "shared" / "data")))
 COMMUNES_CSV = DATA_DIR / "communes-coordonnees-fusion" / "communes_coordonnees_decoupage6.csv"

@@ -314,7 +314,7 @@ PROFILE_BUCKETS = {
         "applications/adapters.py",
         "snapshot_of",
     ),
-    "    canonical_json + sha256": ("domain/receipts.py", "canonical_json"),
+    "    canonical_json + sha256": ("domain/apply/receipts.py", "canonical_json"),
     "    record_event (audit)": ("audit/services.py", "record_event"),
     "    _queue_receipt_mail (courriel mis en file)": (
         "applications/services.py",

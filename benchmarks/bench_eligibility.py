@@ -20,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pollen.domain.budget import (  # noqa: E402
+from pollen.domain.apply.budget import (  # noqa: E402
     Budget,
     ExpenseLine,
     ResourceKind,
@@ -28,9 +28,9 @@ from pollen.domain.budget import (  # noqa: E402
     ResourceStatus,
     figures,
 )
-from pollen.domain.calls import CallSpec, parse_call  # noqa: E402
-from pollen.domain.eligibility import RULES, ApplicationFacts, RuleKind, _Context, check  # noqa: E402
-from pollen.domain.siret import luhn_ok  # noqa: E402
+from pollen.domain.apply.calls import CallSpec, parse_call  # noqa: E402
+from pollen.domain.apply.eligibility import RULES, ApplicationFacts, RuleKind, _Context, check  # noqa: E402
+from pollen.domain.apply.siret import luhn_ok  # noqa: E402
 
 CALL_FILE = ROOT / "calls" / "fablabs-2013.toml"
 TARGET_PER_S = 20_000

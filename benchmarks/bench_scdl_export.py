@@ -32,7 +32,7 @@ from django.db import connection  # noqa: E402
 from pollen.accounts.models import LegalForm, Organisation, Role, User  # noqa: E402
 from pollen.applications.models import Application, Status  # noqa: E402
 from pollen.calls.services import load_call  # noqa: E402
-from pollen.domain.siret import luhn_ok  # noqa: E402
+from pollen.domain.apply.siret import luhn_ok  # noqa: E402
 from pollen.grants.models import Grant, GrantStatus, Payment  # noqa: E402
 from pollen.opendata import scdl  # noqa: E402
 

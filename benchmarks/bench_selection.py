@@ -16,7 +16,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from pollen.domain.selection import (  # noqa: E402
+from pollen.domain.selection.explain import explain_selection  # noqa: E402
+from pollen.domain.selection.portfolio import (  # noqa: E402
     SelectionResult,
     evaluate_portfolio,
     ranking_baseline,
@@ -25,15 +26,14 @@ from pollen.domain.selection import (  # noqa: E402
     score_per_euro_baseline,
     solve,
 )
-from pollen.domain.selection_explain import explain_selection  # noqa: E402
-from pollen.domain.selection_input import (  # noqa: E402
+from pollen.domain.selection.problem import (  # noqa: E402
     Candidate,
     ExistingPlace,
     SelectionModel,
     SelectionProblem,
     build_model,
 )
-from pollen.domain.territory import CommunePoint  # noqa: E402
+from pollen.domain.territory.communes import CommunePoint  # noqa: E402
 
 DATA = Path(os.environ.get("POLLEN_DATA_DIR", str(ROOT.parent / "shared" / "data")))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "100,1000,10000").split(",")]

@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_coverage import load_communes, random_places  # noqa: E402
 
-from pollen.domain.coverage import CoverageModel  # noqa: E402
-from pollen.domain.siting import SitingReport, choose_sites  # noqa: E402
+from pollen.domain.territory.coverage import CoverageModel  # noqa: E402
+from pollen.domain.territory.siting import SitingReport, choose_sites  # noqa: E402
 
 K = 50
 EXISTING_PLACES = 1_000

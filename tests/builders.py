@@ -10,7 +10,13 @@ from pollen.accounts.models import LegalForm, Organisation, User
 from pollen.applications import services
 from pollen.applications.models import Application
 from pollen.calls.models import Call
-from pollen.domain.budget import Budget, ExpenseLine, ResourceKind, ResourceLine, ResourceStatus
+from pollen.domain.apply.budget import (
+    Budget,
+    ExpenseLine,
+    ResourceKind,
+    ResourceLine,
+    ResourceStatus,
+)
 from pollen.territory.models import Commune
 
 VALID_SIRETS = ("73282932000074", "35600000000048", "44306184100047")

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from pollen import clock
-from pollen.domain import eligibility
+from pollen.domain.apply import eligibility
 from tests.builders import eligible_draft, organisation_for
 from tests.domain.test_eligibility import CALL, budget, facts, verdict
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pollen.accounts.models import LegalForm, Machine
-from pollen.domain.siret import normalise_siret, siret_problem
+from pollen.domain.apply.siret import normalise_siret, siret_problem
 from pollen.territory.forms import CommuneField
 
 

@@ -8,8 +8,8 @@ from django.db.models import Max, QuerySet
 
 from pollen.applications.models import Application
 from pollen.calls.models import Call
-from pollen.domain.coverage import CoverageModel
-from pollen.domain.money import from_cents
+from pollen.domain.apply.money import from_cents
+from pollen.domain.territory.coverage import CoverageModel
 from pollen.grants.models import Grant
 from pollen.territory.selectors import commune_points
 

@@ -10,7 +10,7 @@ from pollen.applications.models import Application, Status
 from pollen.applications.selectors import can_instruct
 from pollen.audit.models import AuditEvent
 from pollen.audit.services import record_event
-from pollen.domain.money import AmountError, parse_eur
+from pollen.domain.apply.money import AmountError, parse_eur
 from pollen.grants import services as grant_services
 from pollen.permissions import require
 

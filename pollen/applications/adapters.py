@@ -5,9 +5,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from pollen.applications.models import Application, Document
-from pollen.domain import eligibility
-from pollen.domain.budget import Budget, ExpenseLine, ResourceKind, ResourceLine, ResourceStatus
-from pollen.domain.exchange import ApplicantRecord, ApplicationRecord, ProjectRecord, to_exchange
+from pollen.domain.apply import eligibility
+from pollen.domain.apply.budget import (
+    Budget,
+    ExpenseLine,
+    ResourceKind,
+    ResourceLine,
+    ResourceStatus,
+)
+from pollen.domain.apply.exchange import (
+    ApplicantRecord,
+    ApplicationRecord,
+    ProjectRecord,
+    to_exchange,
+)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from pollen.applications.selectors import can_import
 from pollen.applications.services import import_draft, refresh_eligibility
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
-from pollen.domain import eligibility
-from pollen.domain.calls import CallSpec, parse_call
-from pollen.domain.exchange import ApplicationRecord, ExchangeError, localise, to_exchange
+from pollen.domain.apply import eligibility
+from pollen.domain.apply.calls import CallSpec, parse_call
+from pollen.domain.apply.exchange import ApplicationRecord, ExchangeError, localise, to_exchange
 from pollen.permissions import require
 from pollen.territory.models import Commune
 

@@ -9,9 +9,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pollen.applications.models import Kind
-from pollen.domain.budget import Budget, ExpenseLine, ResourceKind, ResourceLine, ResourceStatus
-from pollen.domain.calls import CallSpec
-from pollen.domain.money import AmountError, parse_eur
+from pollen.domain.apply.budget import (
+    Budget,
+    ExpenseLine,
+    ResourceKind,
+    ResourceLine,
+    ResourceStatus,
+)
+from pollen.domain.apply.calls import CallSpec
+from pollen.domain.apply.money import AmountError, parse_eur
 
 
 class EuroField(forms.Field):

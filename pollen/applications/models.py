@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
-from pollen.domain.budget import ResourceKind, ResourceStatus
+from pollen.domain.apply.budget import ResourceKind, ResourceStatus
 
 
 class PrivateStorage(LazyObject):

@@ -9,7 +9,7 @@ from reportlab.platypus import Paragraph, Spacer
 
 from pollen import clock
 from pollen.applications.models import Submission
-from pollen.domain.money import format_eur, parse_eur
+from pollen.domain.apply.money import format_eur, parse_eur
 from pollen.pdf import grid_table, render
 
 

@@ -18,8 +18,8 @@ from pollen.applications.models import (
     Submission,
 )
 from pollen.calls.models import Call
-from pollen.domain import budget
-from pollen.domain.money import CENT
+from pollen.domain.apply import budget
+from pollen.domain.apply.money import CENT
 from pollen.permissions import Decision
 from pollen.review.models import Assignment
 from pollen.territory.models import Commune

@@ -22,10 +22,10 @@ from pollen.applications.models import (
 )
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
-from pollen.domain import budget as domain_budget
-from pollen.domain.eligibility import EligibilityResult
-from pollen.domain.exchange import to_exchange
-from pollen.domain.receipts import canonical_json, receipt_number, sha256_hex
+from pollen.domain.apply import budget as domain_budget
+from pollen.domain.apply.eligibility import EligibilityResult
+from pollen.domain.apply.exchange import to_exchange
+from pollen.domain.apply.receipts import canonical_json, receipt_number, sha256_hex
 from pollen.mailing.services import queue_mail
 from pollen.permissions import require
 

@@ -19,9 +19,9 @@ from pollen.applications.models import Application, Kind
 from pollen.applications.receipts_pdf import receipt_pdf
 from pollen.audit.selectors import events_for
 from pollen.calls.models import Call
-from pollen.domain import budget as domain_budget
-from pollen.domain import eligibility
-from pollen.domain.budget import ResourceKind
+from pollen.domain.apply import budget as domain_budget
+from pollen.domain.apply import eligibility
+from pollen.domain.apply.budget import ResourceKind
 from pollen.selection.selectors import decision_for
 
 

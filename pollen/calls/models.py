@@ -5,7 +5,7 @@ from functools import lru_cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pollen.domain.calls import CallSpec, parse_call
+from pollen.domain.apply.calls import CallSpec, parse_call
 
 
 class Programme(models.Model):

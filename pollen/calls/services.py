@@ -9,7 +9,7 @@ from django.db import transaction
 from pollen import clock
 from pollen.audit.services import record_event
 from pollen.calls.models import Call, CallVersion, Programme
-from pollen.domain.calls import CallFileError, CallSpec, parse_call
+from pollen.domain.apply.calls import CallFileError, CallSpec, parse_call
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from pollen import clock
 from pollen.calls.models import Call
 from pollen.calls.selectors import published_calls
-from pollen.domain.eligibility import rule_statements
+from pollen.domain.apply.eligibility import rule_statements
 
 
 def home(request: HttpRequest) -> HttpResponse:

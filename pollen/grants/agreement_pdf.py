@@ -4,7 +4,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from pollen.domain.money import format_eur, format_percent, from_cents
+from pollen.domain.apply.money import format_eur, format_percent, from_cents
 from pollen.grants.models import Grant
 from pollen.pdf import grid_table, render
 

@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 
 from pollen import clock
 from pollen.calls.models import Programme
-from pollen.domain.coverage import CoverageModel
-from pollen.domain.money import format_eur, from_cents
-from pollen.grants.finance import EnvelopeFigures
+from pollen.domain.apply.money import format_eur, from_cents
+from pollen.domain.grants.finance import EnvelopeFigures
+from pollen.domain.territory.coverage import CoverageModel
 from pollen.grants.models import Grant, Payment, PaymentStatus
 from pollen.grants.services import envelope_figures
 from pollen.territory.selectors import commune_points
 
-COVERAGE_RADIUS_KM = 20.0  # the selection's default radius (pollen.domain.selection_input)
+COVERAGE_RADIUS_KM = 20.0  # the selection's default radius (pollen.domain.selection.problem)
 BAR_HEIGHT = 22
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pollen.applications.forms import EuroField
-from pollen.domain.calls import CallSpec
+from pollen.domain.apply.calls import CallSpec
 
 
 class DateInput(forms.DateInput):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Role, User
 from pollen.clock import PARIS
-from pollen.domain.money import from_cents
+from pollen.domain.apply.money import from_cents
 from pollen.grants.models import Grant, Payment, PaymentStatus
 from pollen.permissions import Decision
 

@@ -14,9 +14,10 @@ from pollen.applications import adapters
 from pollen.applications.models import Application, Status
 from pollen.audit.services import record_event
 from pollen.calls.models import Call, Programme
-from pollen.domain.calls import PaymentStep
-from pollen.domain.money import format_eur, from_cents, to_cents
-from pollen.grants import finance, selectors
+from pollen.domain.apply.calls import PaymentStep
+from pollen.domain.apply.money import format_eur, from_cents, to_cents
+from pollen.domain.grants import finance
+from pollen.grants import selectors
 from pollen.grants.models import (
     Grant,
     GrantStatus,

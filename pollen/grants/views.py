@@ -18,7 +18,7 @@ from pollen.accounts.models import AuthedRequest
 from pollen.applications import selectors as application_selectors
 from pollen.applications.models import Status
 from pollen.calls.models import Programme
-from pollen.domain.money import from_cents
+from pollen.domain.apply.money import from_cents
 from pollen.grants import dashboard, forms, selectors, services
 from pollen.grants.agreement_pdf import agreement_pdf
 from pollen.grants.models import ReportKind

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from pollen.accounts.models import Machine, Organisation
 from pollen.applications.models import Application, Status
-from pollen.domain.opening_hours import OpeningHoursError, parse
+from pollen.domain.territory.opening_hours import OpeningHoursError, parse
 from pollen.places.models import PlaceKind, PlaceStatus
 from pollen.places.records import in_france, normalise_machines, split_list
 from pollen.places.reports import (

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from pollen.domain.geo import haversine_km
+from pollen.domain.territory.geo import haversine_km
 from pollen.places import records as rec
 from pollen.places.models import PlaceKind
 from pollen.places.records import PlaceRecord, SkippedRow

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Machine
-from pollen.domain.opening_hours import OpeningHoursError, parse
+from pollen.domain.territory.opening_hours import OpeningHoursError, parse
 from pollen.places.models import PlaceKind
 
 # Metropolitan France (Corsica included) and each overseas département, as (lat, lon) boxes.

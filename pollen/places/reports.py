@@ -10,8 +10,8 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Machine
-from pollen.domain.coverage import CoverageModel, CoverageReport
-from pollen.domain.siting import SitingReport, choose_sites
+from pollen.domain.territory.coverage import CoverageModel, CoverageReport
+from pollen.domain.territory.siting import SitingReport, choose_sites
 from pollen.places.maps import MapPoint
 from pollen.places.selectors import PlacePoint, active_points
 from pollen.territory.models import Commune, Departement, Region

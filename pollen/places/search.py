@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from pollen.clock import PARIS
-from pollen.domain.geo import PointIndex, haversine_km
-from pollen.domain.opening_hours import (
+from pollen.domain.territory.geo import PointIndex, haversine_km
+from pollen.domain.territory.opening_hours import (
     MONTHS_FR,
     OpeningHours,
     OpeningHoursError,

@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from pollen.applications.models import Application
 from pollen.calls.models import Call
-from pollen.domain import assignment as domain
+from pollen.domain.review import assignment as domain
 from pollen.review.models import (
     Assignment,
     ConflictDeclaration,

@@ -14,7 +14,7 @@ from pollen.accounts.models import Role, User
 from pollen.applications.models import Application
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
-from pollen.domain import assignment as domain
+from pollen.domain.review import assignment as domain
 from pollen.mailing.services import queue_mail
 from pollen.permissions import require
 from pollen.review import assignment_adapter, selectors

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from pollen.accounts.models import AuthedRequest
 from pollen.applications import adapters
 from pollen.applications.models import Application
-from pollen.domain import budget as domain_budget
+from pollen.domain.apply import budget as domain_budget
 from pollen.review import expert_services, forms, review_services, selectors
 from pollen.review.models import Review
 from pollen.review.services import ReviewError

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pollen.domain.calls import CallSpec
+from pollen.domain.apply.calls import CallSpec
 from pollen.review.models import ExpertiseTag, PairKind, Recommendation
 from pollen.territory.forms import CommuneField
 

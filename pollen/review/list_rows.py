@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from pollen.applications.models import Application, Kind, Status
-from pollen.domain.money import format_eur
+from pollen.domain.apply.money import format_eur
 
 _STATUS = dict(Status.choices)
 _KIND = dict(Kind.choices)

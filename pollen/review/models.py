@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pollen.domain.scoring import Recommendation as DomainRecommendation
+from pollen.domain.review.scoring import Recommendation as DomainRecommendation
 
 
 class ExpertiseTag(models.TextChoices):

@@ -11,7 +11,7 @@ from pollen import clock
 from pollen.accounts.models import User
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
-from pollen.domain import scoring
+from pollen.domain.review import scoring
 from pollen.review.models import Assignment, Review, ReviewStatus, ScoreSummary
 from pollen.review.scoring_adapter import domain_review, grid_of
 from pollen.review.services import ReviewError

@@ -3,13 +3,13 @@
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pollen.domain import scoring
-from pollen.domain.calls import CallSpec
+from pollen.domain.apply.calls import CallSpec
+from pollen.domain.review import scoring
 from pollen.review.models import Review
 
 
 def grid_of(spec: CallSpec) -> scoring.ScoringGrid:
-    """The call's grid (pollen.domain.calls) as the scoring module's grid."""
+    """The call's grid (pollen.domain.apply.calls) as the scoring module's grid."""
     grid = spec.scoring
     return scoring.ScoringGrid(
         criteria=tuple(

@@ -8,7 +8,7 @@ from typing import Any
 
 from pollen.applications.models import Application, Kind, Status
 from pollen.calls.models import Call
-from pollen.domain.territory import CommunePoint
+from pollen.domain.territory.communes import CommunePoint
 from pollen.territory.selectors import commune_points
 
 FORMAT = "pollen.selection.v1"

@@ -5,7 +5,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from pollen import clock
-from pollen.domain.money import format_eur
+from pollen.domain.apply.money import format_eur
 from pollen.pdf import grid_table, render
 from pollen.selection.models import Decision, Outcome
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pollen.domain.selection import SelectionOutcome, SelectionResult
-from pollen.domain.selection_explain import SelectionExplanation
+from pollen.domain.selection.explain import SelectionExplanation
+from pollen.domain.selection.portfolio import SelectionOutcome, SelectionResult
 
 # The waiting list: the best-scored candidates left out, at most this many.
 WAITLIST_SIZE = 5

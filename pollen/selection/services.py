@@ -15,14 +15,18 @@ from pollen.applications import services as application_services
 from pollen.applications.models import Application, Status
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
-from pollen.domain.selection import SelectionInfeasibleError, select_portfolio, selection_output
-from pollen.domain.selection_explain import explain_selection
-from pollen.domain.selection_input import (
+from pollen.domain.selection.explain import explain_selection
+from pollen.domain.selection.portfolio import (
+    SelectionInfeasibleError,
+    select_portfolio,
+    selection_output,
+)
+from pollen.domain.selection.problem import (
     SelectionInputError,
     SelectionProblem,
     parse_selection_input,
 )
-from pollen.domain.territory import CommunePoint
+from pollen.domain.territory.communes import CommunePoint
 from pollen.permissions import require
 from pollen.selection import adapters, records
 from pollen.selection.letters_pdf import letter_pdf

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from pollen.domain.territory import CommunePoint
+from pollen.domain.territory.communes import CommunePoint
 from pollen.territory.models import Commune, CommuneKind
 from pollen.territory.sources import search_key
 

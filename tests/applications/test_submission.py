@@ -14,7 +14,7 @@ from pollen import clock
 from pollen.applications import services
 from pollen.applications.models import Application, Status, Submission
 from pollen.audit.models import AuditEvent
-from pollen.domain.receipts import sha256_hex
+from pollen.domain.apply.receipts import sha256_hex
 from tests.builders import eligible_draft, organisation_for
 
 PARIS = clock.PARIS

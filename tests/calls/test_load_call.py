@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from pollen.calls.models import Call, CallVersion
 from pollen.calls.services import load_call
-from pollen.domain.calls import CallFileError, parse_call
+from pollen.domain.apply.calls import CallFileError, parse_call
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT_2013 = (ROOT / "calls" / "fablabs-2013.toml").read_text(encoding="utf-8")

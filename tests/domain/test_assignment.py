@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pollen.domain.assignment import (
+from pollen.domain.review.assignment import (
     Application,
     AssignmentInputError,
     AssignmentProblem,

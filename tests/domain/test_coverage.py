@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pollen.domain.coverage import CoverageModel, check_points, check_radius, coverage
-from pollen.domain.geo import haversine_km
-from pollen.domain.territory import CommunePoint
+from pollen.domain.territory.communes import CommunePoint
+from pollen.domain.territory.coverage import CoverageModel, check_points, check_radius, coverage
+from pollen.domain.territory.geo import haversine_km
 
 # A box around metropolitan France, so that random radii give partial coverage.
 lats = st.floats(min_value=41.0, max_value=51.5)

@@ -19,7 +19,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_no_domain_module_imports_django_or_an_app():
     offenders = {}
-    for path in sorted(DOMAIN.glob("*.py")):
+    for path in sorted(DOMAIN.rglob("*.py")):
         bad = {
             name
             for name in imported_modules(path)
@@ -27,7 +27,7 @@ def test_no_domain_module_imports_django_or_an_app():
             or (name.startswith("pollen.") and not name.startswith("pollen.domain"))
         }
         if bad:
-            offenders[path.name] = sorted(bad)
+            offenders[str(path.relative_to(DOMAIN))] = sorted(bad)
     assert offenders == {}
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pollen.domain import eligibility
-from pollen.domain.budget import (
+from pollen.domain.apply import eligibility
+from pollen.domain.apply.budget import (
     Budget,
     ExpenseLine,
     ResourceKind,
@@ -18,7 +18,7 @@ from pollen.domain.budget import (
     ResourceStatus,
     figures,
 )
-from pollen.domain.calls import parse_call
+from pollen.domain.apply.calls import parse_call
 
 ROOT = Path(__file__).resolve().parents[2]
 CALL = parse_call((ROOT / "calls" / "fablabs-2013.toml").read_text(encoding="utf-8"))

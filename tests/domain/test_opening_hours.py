@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pollen.domain.opening_hours import (
+from pollen.domain.territory.opening_hours import (
     WEEKDAY_CODES,
     OpeningHoursError,
     describe_fr,

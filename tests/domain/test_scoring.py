@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pollen.domain.scoring import (
+from pollen.domain.review.scoring import (
     ApplicationScore,
     Criterion,
     InvalidGridError,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pollen.domain.geo import haversine_km
-from pollen.domain.selection import (
+from pollen.domain.selection.explain import explain_selection
+from pollen.domain.selection.portfolio import (
     SelectionInfeasibleError,
     prefer_lower_ids,
     ranking_baseline,
@@ -21,8 +21,7 @@ from pollen.domain.selection import (
     selection_output,
     solve,
 )
-from pollen.domain.selection_explain import explain_selection
-from pollen.domain.selection_input import (
+from pollen.domain.selection.problem import (
     Candidate,
     ExistingPlace,
     SelectionInputError,
@@ -30,7 +29,8 @@ from pollen.domain.selection_input import (
     build_model,
     parse_selection_input,
 )
-from pollen.domain.territory import CommunePoint
+from pollen.domain.territory.communes import CommunePoint
+from pollen.domain.territory.geo import haversine_km
 
 # A small territory: a 5 x 4 grid of communes about 11 km apart, two régions split by longitude.
 COMMUNES = tuple(
@@ -565,7 +565,7 @@ def test_invalid_input_is_refused_with_a_french_message_naming_the_field(
 def test_a_portfolio_a_cent_over_the_envelope_is_never_returned(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import pollen.domain.selection as selection
+    import pollen.domain.selection.portfolio as selection
 
     real_milp, calls = selection.milp, []
 
@@ -593,7 +593,7 @@ def test_a_portfolio_a_cent_over_the_envelope_is_never_returned(
 def test_the_model_sees_the_same_communes_as_the_point_index(
     points: list[tuple[float, float]], radius: float
 ) -> None:
-    from pollen.domain.geo import PointIndex
+    from pollen.domain.territory.geo import PointIndex
 
     spots = [
         replace(COMMUNES[0], insee=f"X{k}", lat=lat, lon=lon) for k, (lat, lon) in enumerate(points)

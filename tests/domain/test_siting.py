@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pollen.domain.coverage import CoverageModel
-from pollen.domain.geo import haversine_km
-from pollen.domain.siting import (
+from pollen.domain.territory.communes import CommunePoint
+from pollen.domain.territory.coverage import CoverageModel
+from pollen.domain.territory.geo import haversine_km
+from pollen.domain.territory.siting import (
     GREEDY_GUARANTEE,
     CoverageProblem,
     SiteChoice,
@@ -25,7 +26,6 @@ from pollen.domain.siting import (
     exact_choice,
     greedy_choice,
 )
-from pollen.domain.territory import CommunePoint
 
 
 def random_territory(rng: random.Random, n: int, spread: float = 0.6) -> list[CommunePoint]:

@@ -5,8 +5,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pollen.domain.calls import PaymentStep
-from pollen.grants import finance
+from pollen.domain.apply.calls import PaymentStep
+from pollen.domain.grants import finance
 
 SCHEDULE_2013 = (
     PaymentStep("Avance", Decimal("0.30"), "signature"),

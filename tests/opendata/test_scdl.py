@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from frictionless import Resource, Schema
 
-from pollen.domain.siret import is_valid_siret
+from pollen.domain.apply.siret import is_valid_siret
 from pollen.grants import services
 from pollen.opendata import scdl
 from tests.grants.helpers import DECIDED, awarded_grant, submitted_application

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from pollen.domain.geo import haversine_km
+from pollen.domain.territory.geo import haversine_km
 from pollen.places.models import PlaceStatus
 from pollen.territory.models import Commune, CommuneKind
 

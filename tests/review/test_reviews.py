@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from pollen.audit.models import AuditEvent
-from pollen.domain import scoring
+from pollen.domain.review import scoring
 from pollen.review import expert_services, review_services
 from pollen.review.models import Assignment, Review, ReviewStatus, ScoreSummary
 from pollen.review.scoring_adapter import grid_of

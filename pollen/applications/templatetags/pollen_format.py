@@ -8,8 +8,8 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
-from pollen.domain.eligibility import Verdict
-from pollen.domain.money import format_eur, format_percent
+from pollen.domain.apply.eligibility import Verdict
+from pollen.domain.apply.money import format_eur, format_percent
 from pollen.domain.text import Text
 
 register = template.Library()

@@ -2,7 +2,7 @@
 
 from django import template
 
-from pollen.domain.money import format_eur, from_cents
+from pollen.domain.apply.money import format_eur, from_cents
 
 register = template.Library()
 

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand
 
 from pollen import clock
 from pollen.applications.exchange import call_spec, facts_of_record
-from pollen.domain import eligibility
-from pollen.domain.calls import CallFileError
-from pollen.domain.exchange import ExchangeError, check_against_call, loads, parse_application
+from pollen.domain.apply import eligibility
+from pollen.domain.apply.calls import CallFileError
+from pollen.domain.apply.exchange import ExchangeError, check_against_call, loads, parse_application
 
 
 class Command(BaseCommand):

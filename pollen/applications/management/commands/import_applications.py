@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pollen.accounts.models import User
 from pollen.applications.exchange import call_spec, import_application
-from pollen.domain.exchange import ExchangeError, check_against_call, loads, parse_application
+from pollen.domain.apply.exchange import ExchangeError, check_against_call, loads, parse_application
 
 
 class Command(BaseCommand):

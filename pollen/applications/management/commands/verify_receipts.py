@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from pollen.applications.models import Document, Submission
-from pollen.domain.receipts import sha256_hex
+from pollen.domain.apply.receipts import sha256_hex
 
 
 def _file_sha256(document: Document) -> str | None:

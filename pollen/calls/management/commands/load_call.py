@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from pollen.calls.services import load_call
-from pollen.domain.calls import CallFileError
+from pollen.domain.apply.calls import CallFileError
 
 
 class Command(BaseCommand):

@@ -20,8 +20,14 @@ from pollen.applications import services
 from pollen.applications.models import Application
 from pollen.calls.models import Call
 from pollen.demo.personas import DEMO_PASSWORD, PERSONAS
-from pollen.domain.budget import Budget, ExpenseLine, ResourceKind, ResourceLine, ResourceStatus
-from pollen.domain.siret import luhn_ok
+from pollen.domain.apply.budget import (
+    Budget,
+    ExpenseLine,
+    ResourceKind,
+    ResourceLine,
+    ResourceStatus,
+)
+from pollen.domain.apply.siret import luhn_ok
 from pollen.territory.models import Commune
 
 CALLS_DIR = Path(__file__).resolve().parents[4] / "calls"

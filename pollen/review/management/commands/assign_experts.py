@@ -7,13 +7,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from pollen.domain.assignment import AssignmentInputError, run_assignment
+from pollen.domain.review.assignment import AssignmentInputError, run_assignment
 
 
 class Command(BaseCommand):
     help = (
         "Affecte des experts aux candidatures décrites dans un fichier JSON (format de "
-        "pollen/domain/assignment.py) : affiche l'affectation optimale en JSON ; code de sortie 0 "
+        "pollen/domain/review/assignment.py) : affiche l'affectation optimale en JSON ; code de sortie 0 "
         "si elle existe, 1 sinon (avec la contrainte à relâcher), 2 si le fichier est invalide."
     )
 

@@ -11,8 +11,12 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from pollen.domain.selection import SelectionInfeasibleError, select_portfolio, selection_output
-from pollen.domain.selection_input import SelectionInputError, parse_selection_input
+from pollen.domain.selection.portfolio import (
+    SelectionInfeasibleError,
+    select_portfolio,
+    selection_output,
+)
+from pollen.domain.selection.problem import SelectionInputError, parse_selection_input
 from pollen.selection.adapters import communes_by_insee
 
 TIME_LIMIT_S = 60.0

@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
-from pollen.domain.selection_input import (
+from pollen.domain.selection.problem import (
     COVERAGE_UNIT,
     Candidate,
     SelectionModel,

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array
 
-from pollen.domain.coverage import CandidateReach, CoverageModel, check_radius
+from pollen.domain.territory.coverage import CandidateReach, CoverageModel, check_radius
 
 GREEDY_GUARANTEE = 1.0 - 1.0 / math.e
 DEFAULT_TIME_LIMIT_S = 10.0

@@ -14,10 +14,10 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pollen.domain.budget import Budget, BudgetFigures, figures, max_amount_for_share
-from pollen.domain.calls import CallSpec
-from pollen.domain.money import format_eur, format_percent
-from pollen.domain.siret import SIRET_VALID, siret_problem
+from pollen.domain.apply.budget import Budget, BudgetFigures, figures, max_amount_for_share
+from pollen.domain.apply.calls import CallSpec
+from pollen.domain.apply.money import format_eur, format_percent
+from pollen.domain.apply.siret import SIRET_VALID, siret_problem
 from pollen.domain.text import Text, gettext_noop
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
-from pollen.domain.territory import departement_of_insee
+from pollen.domain.territory.communes import departement_of_insee
 
 Pair = tuple[str, str]  # (application id, expert id)
 IntArray = npt.NDArray[np.int64]

@@ -172,7 +172,7 @@ def _consistency_problems(spec: CallSpec) -> list[str]:
         problems.append("payment_schedule : la somme des parts doit valoir exactement 1.")
     if spec.programme.envelope < spec.envelope:
         problems.append("envelope_eur : l'enveloppe de l'appel dépasse celle du programme.")
-    from pollen.domain.eligibility import rule_spec_problems  # the rules registry lives there
+    from pollen.domain.apply.eligibility import rule_spec_problems  # the rules registry lives there
 
     problems.extend(rule_spec_problems(spec))
     return problems

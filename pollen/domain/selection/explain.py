@@ -10,9 +10,13 @@ from decimal import Decimal
 import numpy as np
 from scipy.optimize import LinearConstraint
 
-from pollen.domain.geo import PointIndex, haversine_km
-from pollen.domain.selection import SelectionResult, evaluate_portfolio, run_milp, score_fr
-from pollen.domain.selection_input import (
+from pollen.domain.selection.portfolio import (
+    SelectionResult,
+    evaluate_portfolio,
+    run_milp,
+    score_fr,
+)
+from pollen.domain.selection.problem import (
     COVERAGE_UNIT,
     SelectionModel,
     SelectionProblem,
@@ -20,6 +24,7 @@ from pollen.domain.selection_input import (
     cents,
     euros_fr,
 )
+from pollen.domain.territory.geo import PointIndex, haversine_km
 
 # Scores are compared at 0.01; this absorbs float noise in thresholds derived from objectives.
 _NOISE = 1e-6

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
-from pollen.domain.money import CENT, ZERO
+from pollen.domain.apply.money import CENT, ZERO
 
 
 class ResourceKind(StrEnum):

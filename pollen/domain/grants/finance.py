@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 
-from pollen.domain import eligibility
-from pollen.domain.budget import Budget, ResourceKind, ResourceLine, ResourceStatus
-from pollen.domain.calls import CallSpec, PaymentStep
-from pollen.domain.money import format_eur, format_percent, from_cents
+from pollen.domain.apply import eligibility
+from pollen.domain.apply.budget import Budget, ResourceKind, ResourceLine, ResourceStatus
+from pollen.domain.apply.calls import CallSpec, PaymentStep
+from pollen.domain.apply.money import format_eur, format_percent, from_cents
 from pollen.domain.text import Text, gettext_noop
 
 # The rules that speak about the subsidy's amount: they are re-checked on the awarded figure.

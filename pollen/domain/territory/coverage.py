@@ -11,8 +11,14 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
-from pollen.domain.geo import PointIndex, chord_for_km, haversine_km, km_for_chord, unit_vectors
-from pollen.domain.territory import CommunePoint
+from pollen.domain.territory.communes import CommunePoint
+from pollen.domain.territory.geo import (
+    PointIndex,
+    chord_for_km,
+    haversine_km,
+    km_for_chord,
+    unit_vectors,
+)
 
 DEFAULT_WHITE_ZONES = 20
 

@@ -9,9 +9,15 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pollen.domain.budget import Budget, ExpenseLine, ResourceKind, ResourceLine, ResourceStatus
-from pollen.domain.calls import CallSpec
-from pollen.domain.money import AmountError, parse_eur
+from pollen.domain.apply.budget import (
+    Budget,
+    ExpenseLine,
+    ResourceKind,
+    ResourceLine,
+    ResourceStatus,
+)
+from pollen.domain.apply.calls import CallSpec
+from pollen.domain.apply.money import AmountError, parse_eur
 
 KINDS = ("creation", "improvement")
 

@@ -12,8 +12,8 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.spatial import cKDTree
 
-from pollen.domain.geo import EARTH_RADIUS_KM, PointIndex, chord_for_km, unit_vectors
-from pollen.domain.territory import CommunePoint
+from pollen.domain.territory.communes import CommunePoint
+from pollen.domain.territory.geo import EARTH_RADIUS_KM, PointIndex, chord_for_km, unit_vectors
 
 # The objective counts newly covered people per 100,000 inhabitants, times the coverage weight.
 COVERAGE_UNIT = 100_000

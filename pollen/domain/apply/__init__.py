@@ -1,0 +1,1 @@
+"""Applying: money, SIRET, calls, budgets, eligibility, the exchange format, receipts."""

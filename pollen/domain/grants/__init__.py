@@ -1,0 +1,1 @@
+"""Grants: envelopes, payment schedules, the re-check of awarded amounts."""

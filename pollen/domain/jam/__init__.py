@@ -1,0 +1,1 @@
+"""The jam\x27s rules and maths: balanced groups, dot votes."""

@@ -1,0 +1,1 @@
+"""Reviewing: score aggregation and the experts' assignment."""

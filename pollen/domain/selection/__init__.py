@@ -1,0 +1,1 @@
+"""Selecting: the optimal portfolio, its input and its explanations."""

@@ -1,0 +1,1 @@
+"""The territory: geometry, communes, coverage, siting, opening hours."""
