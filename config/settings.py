@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "pollen.review",
     "pollen.selection",
     "pollen.grants",
+    "pollen.jam",
     "pollen.opendata",
     "pollen.api",
     "pollen.demo",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("instruction/", include("pollen.review.urls")),
     path("comite/", include("pollen.selection.urls")),
     path("subventions/", include("pollen.grants.urls")),
+    path("jams/", include("pollen.jam.urls")),
     path("donnees-ouvertes/", include("pollen.opendata.urls")),
     path("api/", include("pollen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

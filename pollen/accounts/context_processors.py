@@ -10,6 +10,7 @@ from pollen import clock
 
 # The public menu beyond the calls.
 _NAV = [
+    ("jam:list", _("Jams")),
     ("places:directory", _("Fablabs")),
     ("places:coverage", _("Couverture")),
     ("opendata:index", _("Données ouvertes")),

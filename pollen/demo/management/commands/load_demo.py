@@ -135,6 +135,7 @@ class Command(BaseCommand):
     def _after_the_deadline(self) -> None:
         """Each later stage brings its own idempotent demo: places, review, committee, grants."""
         from pollen.grants.demo import load_grants_demo
+        from pollen.jam.demo import load_jam_demo
         from pollen.places.demo import load_places_demo
         from pollen.review.demo import load_review_demo
         from pollen.selection.demo import load_selection_demo
@@ -144,11 +145,17 @@ class Command(BaseCommand):
             load_review_demo("fablabs-2013")
             load_selection_demo("fablabs-2013")
             load_grants_demo(Call.objects.get(slug="fablabs-2013"))
+            load_jam_demo("fablabs-2013")
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD})")
         for email, name, role in PERSONAS:
             self.stdout.write(f"  {Role(role).label:<28} {email:<32} {name}")
+        self.stdout.write(
+            "\nJam à venir, à animer en direct : http://127.0.0.1:8000/jams/jam-fablabs-bretagne/\n"
+            "  organisateur : responsable@pollen.example, animatrice : instructrice@pollen.example,"
+            " code de la salle : POLLEN\n"
+        )
         self.stdout.write(
             "\nPollen : http://127.0.0.1:8000  (l'horloge de la démo est réglée au 13 septembre 2013)\n"
         )

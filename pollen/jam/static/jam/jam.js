@@ -1,0 +1,54 @@
+// The jam's screens: countdowns to the server's end moment, and drafts kept on the device.
+(function () {
+  "use strict";
+
+  // Countdown: the server sends the phase's end and its own "now"; the offset between the
+  // server's clock and this device's is measured once per fragment, so every screen agrees.
+  function tick() {
+    document.querySelectorAll("[data-ends-at]").forEach(function (el) {
+      if (!el.dataset.offset) {
+        el.dataset.offset = String(Date.parse(el.dataset.serverNow) - Date.now());
+      }
+      var left = Date.parse(el.dataset.endsAt) - (Date.now() + Number(el.dataset.offset));
+      var seconds = Math.max(0, Math.round(left / 1000));
+      var m = Math.floor(seconds / 60), s = seconds % 60;
+      el.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+      el.classList.toggle("jam-clock__time--over", seconds === 0);
+    });
+  }
+  setInterval(tick, 250);
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSwap", tick);
+
+  // Drafts: whatever is typed in a form marked data-keep is saved on this device as it is
+  // typed, and put back after a reload or a lost connection. A form sent successfully comes
+  // back with ?envoye=<key>, which clears that draft.
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+  var store = storage();
+  var sent = new URLSearchParams(window.location.search).get("envoye");
+  if (store && sent) { store.removeItem("pollen-draft:" + sent); }
+
+  function keep(form) {
+    if (!store || form.dataset.kept) { return; }
+    form.dataset.kept = "1";
+    var key = "pollen-draft:" + form.dataset.keep;
+    var saved = {};
+    try { saved = JSON.parse(store.getItem(key) || "{}"); } catch (e) { saved = {}; }
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.type === "hidden" || field.type === "checkbox") { return; }
+      if (saved[field.name] && !field.value) { field.value = saved[field.name]; }
+      field.addEventListener("input", function () {
+        var data = {};
+        Array.prototype.forEach.call(form.elements, function (f) {
+          if (f.name && f.type !== "hidden" && f.type !== "checkbox") { data[f.name] = f.value; }
+        });
+        store.setItem(key, JSON.stringify(data));
+      });
+    });
+  }
+  function keepAll() { document.querySelectorAll("form[data-keep]").forEach(keep); }
+  document.addEventListener("DOMContentLoaded", keepAll);
+  document.addEventListener("htmx:afterSwap", keepAll);
+})();

@@ -1,0 +1,495 @@
+"""Jam pages: each view finds who asks in this jam, parses, calls one service, renders.
+
+Live regions poll `…/direct/?depuis=<revision>`: 204 while the jam's revision is unchanged
+(one indexed read), the fresh fragment otherwise (docs/decisions/0002-jam-live-updates.md).
+"""
+
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pollen import clock
+from pollen.jam import followup as followup_selectors
+from pollen.jam import forms, selectors, services
+from pollen.jam.models import Jam, Participant, Phase, Registration, WorkingGroup
+
+Viewer = Participant | None
+
+
+def _revision(jam: Jam) -> int:
+    return Jam.objects.filter(pk=jam.pk).values_list("revision", flat=True)[0]
+
+
+def _unchanged(request: HttpRequest, jam: Jam) -> bool:
+    return request.GET.get("depuis", "") == str(_revision(jam))
+
+
+def jam_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "jam/list.html", {"jams": Jam.objects.all()})
+
+
+def _detail_context(
+    request: HttpRequest, jam: Jam, code_form: forms.RoomCodeForm
+) -> dict[str, Any]:
+    return {
+        "jam": jam,
+        "me": selectors.viewer(request, jam),
+        "phases": jam.phases.all(),
+        "groups": jam.groups.all(),
+        "seats_left": max(jam.capacity - selectors.confirmed(jam).count(), 0),
+        "code_form": code_form,
+    }
+
+
+def jam_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    return render(request, "jam/detail.html", _detail_context(request, jam, forms.RoomCodeForm()))
+
+
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    form = forms.RegistrationForm(request.POST or None, jam=jam)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant = services.register(
+                jam=jam,
+                full_name=data["full_name"],
+                email=data["email"],
+                organisation=data["organisation"],
+                kind=data["kind"],
+                preferences=form.preferences(),
+                user=request.user if request.user.is_authenticated else None,
+            )
+        except services.JamError as exc:
+            form.add_error(None, str(exc))
+        else:
+            selectors.remember(request, participant)
+            if participant.registration == Registration.WAITLISTED:
+                messages.warning(
+                    request, _("Le jam est complet : vous êtes sur la liste d'attente.")
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Inscription confirmée. Votre lien personnel vous a été envoyé par courriel."
+                    ),
+                )
+            return redirect("jam:detail", slug=jam.slug)
+    return render(request, "jam/register.html", {"jam": jam, "form": form})
+
+
+def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    participant = selectors.participant_of_token(jam, token)
+    if participant is None:
+        messages.error(
+            request,
+            _(
+                "Ce lien n'est pas valable (révoqué, incomplet ou d'un autre jam). Entrez avec le code de salle et votre adresse."
+            ),
+        )
+        return redirect("jam:detail", slug=jam.slug)
+    selectors.remember(request, participant)
+    return redirect("jam:room", slug=jam.slug)
+
+
+@require_POST
+def enter_with_code(request: HttpRequest, slug: str) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    form = forms.RoomCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            participant = services.enter_with_code(jam=jam, **form.cleaned_data)
+        except services.JamError as exc:
+            form.add_error(None, str(exc))
+        else:
+            selectors.remember(request, participant)
+            return redirect("jam:room", slug=jam.slug)
+    return render(request, "jam/detail.html", _detail_context(request, jam, form), status=400)
+
+
+def _require(decision: Any) -> None:
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def _group_context(jam: Jam, group: WorkingGroup, me: Viewer) -> dict[str, Any]:
+    return {
+        "jam": jam,
+        "group": group,
+        "me": me,
+        "clock": selectors.agenda(jam),
+        "server_now": clock.now(),
+        "revision": _revision(jam),
+        "proposals": selectors.group_proposals(group),
+        "my_votes": selectors.my_votes(me) if me else set(),
+        "dots_left": selectors.dots_left(me) if me else 0,
+        "can_post": selectors.can_post(me, group),
+        "can_comment": selectors.can_comment(me, group),
+        "can_vote": selectors.can_vote(me, group),
+        "can_run": selectors.can_run(me, group),
+        "can_synthesise": selectors.can_write_synthesis(me, group),
+    }
+
+
+def room(request: HttpRequest, slug: str) -> HttpResponse:
+    """A participant's screen: their group's proposals, live; the runners go to the console."""
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    _require(selectors.can_enter(me))
+    assert me is not None
+    group_pk = request.GET.get("groupe")
+    if group_pk and group_pk.isdigit():
+        group = selectors.access_group(jam, int(group_pk))
+    elif me.group is not None:
+        group = me.group
+    elif me.role in selectors.RUNNERS:
+        return redirect("jam:console", slug=jam.slug)
+    else:
+        return render(request, "jam/waiting.html", {"jam": jam, "me": me})
+    _require(selectors.can_read_group(me, group))
+    context = _group_context(jam, group, me)
+    context.update(proposal_form=forms.ProposalForm(), comment_form=forms.CommentForm())
+    return render(request, "jam/room.html", context)
+
+
+def group_live(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    group = selectors.access_group(jam, pk)
+    _require(selectors.can_read_group(me, group))
+    if _unchanged(request, jam):
+        return HttpResponse(status=204)
+    context = _group_context(jam, group, me)
+    context["comment_form"] = forms.CommentForm()
+    return render(request, "jam/_group_live.html", context)
+
+
+def _back(
+    request: HttpRequest, jam: Jam, group: WorkingGroup | None = None, sent: str = ""
+) -> HttpResponse:
+    """Back to the page the form was on; `sent` names the draft the browser may now forget."""
+    if request.POST.get("retour", "") == "console":
+        return redirect("jam:console", slug=jam.slug)
+    url = reverse("jam:room", args=[jam.slug])
+    query = {"groupe": str(group.pk)} if group else {}
+    if sent:
+        query["envoye"] = sent
+    return redirect(f"{url}?{urlencode(query)}" if query else url)
+
+
+def _failed(request: HttpRequest, exc: Exception) -> None:
+    messages.error(request, str(exc))
+
+
+@require_POST
+def post_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    group = selectors.access_group(jam, pk)
+    form = forms.ProposalForm(request.POST)
+    if not form.is_valid():
+        # Kept in the page (and in the browser's draft): nothing typed is lost.
+        context = _group_context(jam, group, me)
+        context.update(proposal_form=form, comment_form=forms.CommentForm())
+        return render(request, "jam/room.html", context, status=400)
+    try:
+        services.post_proposal(acting=me, group=group, **form.cleaned_data)
+    except (services.JamError, PermissionDenied) as exc:
+        context = _group_context(jam, group, me)
+        context.update(proposal_form=form, comment_form=forms.CommentForm(), refusal=str(exc))
+        return render(request, "jam/room.html", context, status=409)
+    messages.success(request, _("Proposition publiée."))
+    return _back(request, jam, group, sent=f"jam-proposal-{group.pk}")
+
+
+@require_POST
+def comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    proposal = selectors.access_proposal(jam, pk)
+    form = forms.CommentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.JamError(
+                " ".join(str(e) for errors in form.errors.values() for e in errors)
+            )
+        services.comment(acting=me, proposal=proposal, text=form.cleaned_data["text"])
+    except (services.JamError, PermissionDenied) as exc:
+        _failed(request, exc)
+        return _back(request, jam, proposal.group)
+    return _back(request, jam, proposal.group, sent=f"jam-comment-{proposal.pk}")
+
+
+@require_POST
+def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    proposal = selectors.access_proposal(jam, pk)
+    try:
+        if request.POST.get("retirer"):
+            services.unvote(acting=me, proposal=proposal)
+        else:
+            services.vote(acting=me, proposal=proposal)
+    except (services.JamError, PermissionDenied) as exc:
+        _failed(request, exc)
+    return _back(request, jam, proposal.group)
+
+
+# The console and the projections -------------------------------------------------------------
+
+
+def console(request: HttpRequest, slug: str) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    _require(selectors.can_run(me))
+    query = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "jam/console.html",
+        {
+            "jam": jam,
+            "me": me,
+            "is_organiser": bool(selectors.can_organise(me)),
+            "clock": selectors.agenda(jam),
+            "server_now": clock.now(),
+            "phases": jam.phases.all(),
+            "groups": jam.groups.all(),
+            "query": query,
+            "found": selectors.search_participants(jam, query) if query else [],
+            "present": jam.participants.filter(checked_in_at__isnull=False).count(),
+            "confirmed": selectors.confirmed(jam).count(),
+            "waitlisted": jam.participants.filter(registration=Registration.WAITLISTED).count(),
+        },
+    )
+
+
+PHASE_ACTIONS = {
+    "demarrer": services.start_phase,
+    "pause": services.pause_phase,
+    "reprendre": services.resume_phase,
+    "terminer": services.end_phase,
+}
+
+
+@require_POST
+def phase_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    phase = Phase.objects.filter(jam=jam, pk=pk).first()
+    if phase is None or action not in {*PHASE_ACTIONS, "prolonger"}:
+        raise PermissionDenied(_("Action inconnue."))
+    try:
+        if action == "prolonger":
+            minutes = request.POST.get("minutes", "5")
+            services.extend_phase(
+                acting=me, phase=phase, minutes=int(minutes) if minutes.isdigit() else 0
+            )
+        else:
+            PHASE_ACTIONS[action](acting=me, phase=phase)
+    except services.JamError as exc:
+        _failed(request, exc)
+    return redirect("jam:console", slug=jam.slug)
+
+
+@require_POST
+def openings(request: HttpRequest, slug: str) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    group_pk = request.POST.get("groupe", "")
+    group = selectors.access_group(jam, int(group_pk)) if group_pk.isdigit() else None
+    if request.POST.get("clore_vote") and group is not None:
+        services.close_vote(acting=me, group=group)
+    else:
+        flags = {
+            name: request.POST.get(name) == "1"
+            for name in services.OPENINGS
+            if name in request.POST
+        }
+        services.set_openings(acting=me, jam=jam, group=group, **flags)
+    messages.success(request, _("C'est fait : tous les écrans sont à jour."))
+    return redirect("jam:console", slug=jam.slug)
+
+
+@require_POST
+def broadcast(request: HttpRequest, slug: str) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    services.broadcast(
+        acting=selectors.viewer(request, jam), jam=jam, message=request.POST.get("message", "")
+    )
+    return redirect("jam:console", slug=jam.slug)
+
+
+@require_POST
+def check_in(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    participant = Participant.objects.filter(jam=jam, pk=pk).first()
+    if participant is None:
+        raise PermissionDenied(_("Participant inconnu dans ce jam."))
+    try:
+        services.check_in(acting=selectors.viewer(request, jam), participant=participant)
+    except services.JamError as exc:
+        _failed(request, exc)
+    else:
+        messages.success(request, _("%(name)s est arrivé(e).") % {"name": participant.full_name})
+    return redirect(f"{reverse('jam:console', args=[jam.slug])}?q={request.POST.get('q', '')}")
+
+
+@require_POST
+def merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    group = selectors.access_group(jam, pk)
+    ids = [int(i) for i in request.POST.getlist("propositions") if i.isdigit()]
+    chosen = list(group.proposals.filter(pk__in=ids).select_related("author", "group"))
+    try:
+        services.merge(
+            acting=me,
+            proposals=chosen,
+            title=request.POST.get("title", ""),
+            text=request.POST.get("text", ""),
+            lever=request.POST.get("lever", ""),
+        )
+    except services.JamError as exc:
+        _failed(request, exc)
+    else:
+        messages.success(request, _("Propositions fusionnées."))
+    return _back(request, jam, group)
+
+
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=6, dark="#000091")
+
+
+def projection(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    """The room's screen: large type, the QR code to join, the live proposals or results."""
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    _require(selectors.can_run(me))
+    group = selectors.access_group(jam, pk) if pk is not None else None
+    join = request.build_absolute_uri(reverse("jam:detail", args=[jam.slug]))
+    context = _projection_context(jam, group)
+    context.update(me=me, qr=_qr_svg(join), join_url=join)
+    return render(request, "jam/projection.html", context)
+
+
+def _projection_context(jam: Jam, group: WorkingGroup | None) -> dict[str, Any]:
+    if group is not None:
+        visible = group.vote_closed
+        proposals = selectors.group_proposals(group)
+    else:
+        visible = not jam.groups.filter(vote_closed=False).exists()
+        proposals = selectors.ranked_proposals(jam)
+    if visible and group is not None:
+        proposals = proposals.order_by(F("dots").desc(), "created_at")
+    elif not visible:  # the order would give the results away before the vote closes
+        proposals = proposals.order_by("group__position", "created_at", "id")
+    return {
+        "jam": jam,
+        "group": group,
+        "clock": selectors.agenda(jam),
+        "server_now": clock.now(),
+        "revision": _revision(jam),
+        "proposals": proposals,
+        "results_visible": group.vote_closed
+        if group
+        else not jam.groups.filter(vote_closed=False).exists(),
+    }
+
+
+def projection_live(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    _require(selectors.can_run(selectors.viewer(request, jam)))
+    group = selectors.access_group(jam, pk) if pk is not None else None
+    if _unchanged(request, jam):
+        return HttpResponse(status=204)
+    return render(request, "jam/_projection_live.html", _projection_context(jam, group))
+
+
+def followup(request: HttpRequest) -> HttpResponse:
+    """Public: each retained proposal, followed until the fablabs it funded."""
+    chains = [followup_selectors.chain_of(p) for p in followup_selectors.retained()]
+    return render(request, "jam/followup.html", {"chains": chains})
+
+
+def decisions(request: HttpRequest, slug: str) -> HttpResponse:
+    """Public: every proposal of a jam with the decision-maker's answer."""
+    jam = selectors.access_jam(slug)
+    can_decide = selectors.can_decide(selectors.viewer(request, jam))
+    return render(
+        request,
+        "jam/decisions.html",
+        {
+            "jam": jam,
+            "proposals": selectors.ranked_proposals(jam).select_related("call"),
+            "decision_form": forms.DecisionForm() if can_decide else None,
+        },
+    )
+
+
+def synthesis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    group = selectors.access_group(jam, pk)
+    _require(selectors.can_write_synthesis(me, group))
+    current = getattr(group, "synthesis", None)
+    initial = (
+        {
+            "finding": current.finding,
+            "proposals": list(current.proposals.all()),
+            "lever": current.lever,
+            "who_acts": current.who_acts,
+            "means": current.means,
+            "indicator": current.indicator,
+        }
+        if current
+        else {}
+    )
+    form = forms.SynthesisForm(request.POST or None, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.write_synthesis(
+                acting=me, group=group, **{**data, "proposals": list(data["proposals"])}
+            )
+        except services.JamError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Synthèse enregistrée."))
+            return redirect(f"{reverse('jam:room', args=[jam.slug])}?groupe={group.pk}")
+    ranked = selectors.group_proposals(group).order_by(F("dots").desc(), "created_at")
+    return render(
+        request,
+        "jam/synthesis.html",
+        {"jam": jam, "group": group, "form": form, "ranked": ranked},
+    )
+
+
+@require_POST
+def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    _require(selectors.can_decide(me))
+    proposal = selectors.access_proposal(jam, pk)
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez une décision et écrivez la réponse publique."))
+    else:
+        try:
+            services.decide(acting=me, proposal=proposal, **form.cleaned_data)
+        except services.JamError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Décision enregistrée et publiée."))
+    return redirect(f"{reverse('jam:decisions', args=[jam.slug])}#proposition-{proposal.pk}")

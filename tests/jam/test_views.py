@@ -1,0 +1,142 @@
+"""Jam pages tried by each jam role, by a participant of another jam, and anonymously."""
+
+import pytest
+from django.test import Client
+
+from pollen.jam import selectors, services
+from pollen.jam.models import Lever, Participant, Registration
+from tests.jam.conftest import make_jam, person
+
+
+@pytest.fixture
+def browsers(room, personas):
+    """One browser per kind of visitor; the organiser signs in with their platform account."""
+    other_jam = make_jam("ailleurs", personas["manager"])
+    stranger = person(other_jam, "Sam Ailleurs")
+    organiser = Client()
+    organiser.force_login(personas["manager"])
+    return {
+        "anonymous": Client(),
+        "organiser": organiser,
+        "facilitator": room.enter(Client(), room.facilitator),
+        "participant": room.enter(Client(), room.people[0]),  # group 0
+        "other_group": room.enter(Client(), room.people[4]),  # group 1
+        "other_jam": room.enter(Client(), stranger),
+    }
+
+
+# page → the visitors who get a 200 (everyone else: 403)
+PAGES = {
+    "/jams/": {"anonymous", "organiser", "facilitator", "participant", "other_group", "other_jam"},
+    "/jams/bercy/": {
+        "anonymous",
+        "organiser",
+        "facilitator",
+        "participant",
+        "other_group",
+        "other_jam",
+    },
+    "/jams/bercy/inscription/": {
+        "anonymous",
+        "organiser",
+        "facilitator",
+        "participant",
+        "other_group",
+        "other_jam",
+    },
+    "/jams/bercy/salle/?groupe={g0}": {"organiser", "facilitator", "participant"},
+    "/jams/bercy/groupes/{g0}/direct/": {"organiser", "facilitator", "participant"},
+    "/jams/bercy/groupes/{g1}/direct/": {"organiser", "other_group"},
+    "/jams/bercy/console/": {"organiser", "facilitator"},
+    "/jams/bercy/ecran/": {"organiser", "facilitator"},
+    "/jams/bercy/ecran/groupes/{g0}/": {"organiser", "facilitator"},
+}
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_every_jam_page_answers_each_visitor_as_expected(page, room, browsers):
+    url = page.format(g0=room.groups[0].pk, g1=room.groups[1].pk)
+    answers = {name: browser.get(url).status_code for name, browser in browsers.items()}
+    expected = {name: 200 if name in PAGES[page] else 403 for name in browsers}
+    assert answers == expected
+
+
+def test_a_participant_of_another_jam_cannot_write_here(room, browsers):
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, writing_open=True)
+    url = f"/jams/bercy/groupes/{room.groups[0].pk}/proposer/"
+    data = {"title": "Intrus", "text": "Texte", "lever": Lever.OTHER}
+    assert browsers["other_jam"].post(url, data).status_code == 409
+    assert browsers["other_group"].post(url, data).status_code == 409
+    assert not room.jam.proposals.exists()
+
+
+def test_a_refused_proposal_keeps_what_was_typed(room, browsers):
+    url = f"/jams/bercy/groupes/{room.groups[0].pk}/proposer/"
+    typed = {"title": "Mon idée", "text": "Un long texte réfléchi", "lever": Lever.TRAINING}
+    page = browsers["participant"].post(url, typed)  # writing is still locked
+    assert page.status_code == 409
+    html = page.content.decode()
+    assert "fermées" in html and "Un long texte réfléchi" in html and 'value="Mon idée"' in html
+
+
+def test_text_is_shown_as_text_never_as_markup(room, browsers):
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, writing_open=True)
+    services.post_proposal(
+        acting=room.people[0],
+        group=room.groups[0],
+        title="<script>alert(1)</script>",
+        text="<b>gras</b>",
+        lever=Lever.OTHER,
+    )
+    html = browsers["participant"].get(f"/jams/bercy/salle/?groupe={room.groups[0].pk}")
+    content = html.content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content and "&lt;b&gt;gras" in content
+
+
+def test_a_screen_polls_cheaply_and_gets_each_write_at_the_next_poll(room, browsers):
+    url = f"/jams/bercy/groupes/{room.groups[0].pk}/direct/"
+    first = browsers["participant"].get(url)
+    revision = first.content.decode().split('data-revision="')[1].split('"')[0]
+    assert browsers["participant"].get(f"{url}?depuis={revision}").status_code == 204
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, writing_open=True)
+    services.post_proposal(
+        acting=room.people[1], group=room.groups[0], title="Neuve", text="x", lever=Lever.OTHER
+    )
+    fresh = browsers["participant"].get(f"{url}?depuis={revision}")
+    assert fresh.status_code == 200 and "Neuve" in fresh.content.decode()
+
+
+def test_registration_through_the_page_then_entry_with_the_room_code(room):
+    browser = Client()
+    form = {
+        "full_name": "Zoé Nouvelle",
+        "email": "zoe@example.org",
+        "organisation": "FabLab du Port",
+        "kind": "association",
+        "first": str(room.groups[1].pk),
+        "consent": "on",
+    }
+    assert browser.post("/jams/bercy/inscription/", {**form, "consent": ""}).status_code == 200
+    assert not Participant.objects.filter(email="zoe@example.org").exists()
+    done = browser.post("/jams/bercy/inscription/", form)
+    assert done.status_code == 302
+    zoe = Participant.objects.get(email="zoe@example.org")
+    assert zoe.preferences == [room.groups[1].pk] and zoe.registration == Registration.CONFIRMED
+    phone = Client()
+    wrong = phone.post("/jams/bercy/entrer/", {"room_code": "NOPE", "email": "zoe@example.org"})
+    assert wrong.status_code == 400 and "code de salle" in wrong.content.decode()
+    right = phone.post("/jams/bercy/entrer/", {"room_code": "bercy", "email": "ZOE@example.org"})
+    assert right.status_code == 302
+    assert phone.session[selectors.SESSION_KEY][str(room.jam.pk)][0] == zoe.pk
+
+
+def test_a_revoked_link_no_longer_opens_the_jam(room):
+    target = room.people[0]
+    old = selectors.personal_token(target)
+    browser = room.enter(Client(), target)
+    services.revoke_link(acting=room.organiser, participant=target)
+    assert browser.get("/jams/bercy/console/").status_code == 403
+    assert browser.get(f"/jams/bercy/groupes/{room.groups[0].pk}/direct/").status_code == 403
+    again = Client().get(f"/jams/bercy/entrer/{old}/", follow=True)
+    assert "pas valable" in again.content.decode()
