@@ -109,7 +109,8 @@ def can_enter(participant: Participant | None) -> Decision:
 
 
 def can_run(participant: Participant | None, group: WorkingGroup | None = None) -> Decision:
-    """The console: the organiser for every group, a facilitator for their own group."""
+    """The console and the agenda: the organiser and the facilitators; a group's openings and
+    vote: the organiser, or that group's facilitator (group=None: the whole jam)."""
     if not (decision := can_enter(participant)):
         return decision
     assert participant is not None

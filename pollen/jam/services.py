@@ -188,7 +188,7 @@ def _locked_phase(phase: Phase) -> Phase:
 @transaction.atomic
 def start_phase(*, acting: Participant | None, phase: Phase) -> Phase:
     """The phase runs from now for its duration; the one running before it ends."""
-    require(selectors.can_organise(acting))
+    require(selectors.can_run(acting))
     phase = _locked_phase(phase)
     Phase.objects.filter(jam=phase.jam, state__in=[PhaseState.RUNNING, PhaseState.PAUSED]).exclude(
         pk=phase.pk
@@ -204,7 +204,7 @@ def start_phase(*, acting: Participant | None, phase: Phase) -> Phase:
 
 @transaction.atomic
 def pause_phase(*, acting: Participant | None, phase: Phase) -> Phase:
-    require(selectors.can_organise(acting))
+    require(selectors.can_run(acting))
     phase = _locked_phase(phase)
     if phase.state != PhaseState.RUNNING or phase.ends_at is None:
         raise JamError(_("Seule une phase en cours peut être mise en pause."))
@@ -218,7 +218,7 @@ def pause_phase(*, acting: Participant | None, phase: Phase) -> Phase:
 
 @transaction.atomic
 def resume_phase(*, acting: Participant | None, phase: Phase) -> Phase:
-    require(selectors.can_organise(acting))
+    require(selectors.can_run(acting))
     phase = _locked_phase(phase)
     if phase.state != PhaseState.PAUSED:
         raise JamError(_("Cette phase n'est pas en pause."))
@@ -233,7 +233,7 @@ def resume_phase(*, acting: Participant | None, phase: Phase) -> Phase:
 
 @transaction.atomic
 def extend_phase(*, acting: Participant | None, phase: Phase, minutes: int) -> Phase:
-    require(selectors.can_organise(acting))
+    require(selectors.can_run(acting))
     phase = _locked_phase(phase)
     if not 1 <= minutes <= 60:
         raise JamError(_("Prolongez de 1 à 60 minutes."))
@@ -252,7 +252,7 @@ def extend_phase(*, acting: Participant | None, phase: Phase, minutes: int) -> P
 @transaction.atomic
 def end_phase(*, acting: Participant | None, phase: Phase) -> Phase:
     """End (or skip, when it has not started) a phase."""
-    require(selectors.can_organise(acting))
+    require(selectors.can_run(acting))
     phase = _locked_phase(phase)
     if phase.state == PhaseState.DONE:
         raise JamError(_("Cette phase est déjà terminée."))
@@ -272,8 +272,6 @@ def set_openings(
 ) -> int:
     """Open or lock writing, commenting and voting, for one group or (group=None) for all."""
     require(selectors.can_run(acting, group))
-    if group is None:
-        require(selectors.can_organise(acting))
     changes = {k: v for k, v in openings.items() if k in OPENINGS}
     groups = WorkingGroup.objects.filter(jam=jam)
     if group is not None:
@@ -300,7 +298,7 @@ def close_vote(*, acting: Participant | None, group: WorkingGroup) -> WorkingGro
 
 @transaction.atomic
 def broadcast(*, acting: Participant | None, jam: Jam, message: str) -> Jam:
-    require(selectors.can_organise(acting))
+    require(selectors.can_run(acting))
     jam.broadcast = message.strip()[:300]
     Jam.objects.filter(pk=jam.pk).update(broadcast=jam.broadcast)
     _touch(jam)
@@ -485,7 +483,7 @@ def _seat(jam: Jam, people: list[Participant], split: Any) -> None:
 @transaction.atomic
 def form_groups(*, acting: Participant | None, jam: Jam, time_limit: float = 30.0) -> Any:
     """The optimal balanced split of the people present (pollen.domain.jam.groups)."""
-    require(selectors.can_organise(acting))
+    require(selectors.can_run(acting))
     jam = Jam.objects.select_for_update().get(pk=jam.pk)
     people = adapters.seatable(jam)
     formed = domain_groups.form_groups(adapters.roster_of(jam, people), time_limit=time_limit)
@@ -506,7 +504,7 @@ def form_groups(*, acting: Participant | None, jam: Jam, time_limit: float = 30.
 @transaction.atomic
 def rebalance_groups(*, acting: Participant | None, jam: Jam, time_limit: float = 30.0) -> Any:
     """After no-shows and late arrivals: the rules again, moving as few seated people as possible."""
-    require(selectors.can_organise(acting))
+    require(selectors.can_run(acting))
     jam = Jam.objects.select_for_update().get(pk=jam.pk)
     people = adapters.seatable(jam)
     done = domain_groups.rebalance(

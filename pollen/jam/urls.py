@@ -23,6 +23,7 @@ urlpatterns = [
     path("<slug:slug>/console/", views.console, name="console"),
     path("<slug:slug>/console/ouvertures/", views.openings, name="openings"),
     path("<slug:slug>/console/message/", views.broadcast, name="broadcast"),
+    path("<slug:slug>/console/groupes/", views.seat_groups, name="seat_groups"),
     path("<slug:slug>/console/arrivee/<int:pk>/", views.check_in, name="check_in"),
     path(
         "<slug:slug>/console/phases/<int:pk>/<slug:action>/",

@@ -262,6 +262,7 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
             "jam": jam,
             "me": me,
             "is_organiser": bool(selectors.can_organise(me)),
+            "can_run": True,
             "clock": selectors.agenda(jam),
             "server_now": clock.now(),
             "phases": jam.phases.all(),
@@ -344,6 +345,41 @@ def check_in(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s est arrivé(e).") % {"name": participant.full_name})
     return redirect(f"{reverse('jam:console', args=[jam.slug])}?q={request.POST.get('q', '')}")
+
+
+@require_POST
+def seat_groups(request: HttpRequest, slug: str) -> HttpResponse:
+    """Form the groups among those present, or re-balance them after late arrivals."""
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    try:
+        if request.POST.get("action") == "reequilibrer":
+            done = services.rebalance_groups(acting=me, jam=jam)
+            names = dict(jam.participants.values_list("pk", "full_name"))
+            themes = dict(jam.groups.values_list("pk", "theme"))
+            moved = [f"{names[m.participant]} → {themes[m.to_group]}" for m in done.moves]
+            messages.success(
+                request,
+                _("Groupes rééquilibrés : %(n)s personne(s) changent de groupe. %(who)s")
+                % {"n": len(moved), "who": " ; ".join(moved)},
+            )
+        else:
+            split = services.form_groups(acting=me, jam=jam)
+            messages.success(
+                request,
+                _(
+                    "Groupes formés (solution %(proof)s) : %(pairs)s paire(s) de collègues "
+                    "dans un même groupe, %(points)s points de préférence."
+                )
+                % {
+                    "proof": _("optimale prouvée") if split.optimal else _("non prouvée optimale"),
+                    "pairs": split.same_organisation_pairs,
+                    "points": split.preference_points,
+                },
+            )
+    except services.JamError as exc:
+        _failed(request, exc)
+    return redirect("jam:console", slug=jam.slug)
 
 
 @require_POST

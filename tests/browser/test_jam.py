@@ -1,0 +1,122 @@
+"""A live jam in real browsers: a facilitator and three participants in two groups, each in their
+own browser context, seeing each other's writes and the facilitator's changes within 2 seconds
+without reloading; then the vote, its results, the synthesis, the decision and the follow-up.
+"""
+
+import re
+
+import pytest
+
+from pollen.jam import selectors
+from pollen.jam.models import JamRole, Outcome, Proposal, Vote, WorkingGroup
+from tests.jam.conftest import make_jam, person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+LIVE = 2500  # ms: the promise is 2 s; the poll runs every second
+
+
+def _enter(browser, base, jam, participant):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{base}/jams/{jam.slug}/entrer/{selectors.personal_token(participant)}/")
+    return page
+
+
+def test_a_live_jam_from_first_proposal_to_the_follow_up(browser, live_server, personas, call_2013):
+    jam = make_jam("direct", personas["manager"], dots=2)
+    g0, g1 = (
+        WorkingGroup.objects.create(jam=jam, position=i, theme=t)
+        for i, t in enumerate(["Fablabs partout", "Former avec les fablabs"])
+    )
+    facilitator = person(jam, "Fanny Anime", role=JamRole.FACILITATOR, group=g0, pinned=True)
+    ana, bob = person(jam, "Ana Un", group=g0), person(jam, "Bob Deux", group=g0)
+    cyd = person(jam, "Cyd Trois", group=g1)
+    minister = person(jam, "La ministre", role=JamRole.DECISION_MAKER)
+    base = live_server.url
+
+    console = _enter(browser, base, jam, facilitator)
+    console.goto(f"{base}/jams/{jam.slug}/console/")
+    a, b, c = (_enter(browser, base, jam, p) for p in (ana, bob, cyd))
+    for page in (a, b, c):
+        page.wait_for_url("**/salle/")
+
+    # The facilitator opens writing and commenting for all: every phone sees it, no reload.
+    console.get_by_role("button", name="Ouvrir les propositions").click()
+    console.get_by_role("button", name="Ouvrir les commentaires").click()
+    for page in (a, b, c):
+        page.locator(".fr-badge", has_text="Propositions ouvertes").wait_for(timeout=LIVE)
+
+    a.get_by_label("Titre").fill("Des fablabs ruraux")
+    a.get_by_label("Votre proposition").fill("Un atelier dans chaque canton rural.")
+    a.get_by_role("button", name="Publier la proposition").click()
+    b.get_by_text("Des fablabs ruraux").wait_for(timeout=LIVE)
+    b.get_by_label("Titre").fill("Fablabs en campagne")
+    b.get_by_label("Votre proposition").fill("Des machines dans les villages.")
+    b.get_by_role("button", name="Publier la proposition").click()
+    a.get_by_text("Fablabs en campagne").wait_for(timeout=LIVE)
+    assert c.get_by_text("Des fablabs ruraux").count() == 0  # another group
+
+    first = Proposal.objects.get(title="Des fablabs ruraux")
+    b.locator(f"#comment-{first.pk}").fill("Oui, avec les mairies.")
+    b.locator(f"#commenter-{first.pk}").get_by_role("button").click()
+    a.get_by_text("Oui, avec les mairies.").wait_for(timeout=LIVE)
+
+    # The facilitator merges the two close proposals from the group's page.
+    console.goto(f"{base}/jams/{jam.slug}/salle/?groupe={g0.pk}")
+    for proposal in Proposal.objects.filter(group=g0):
+        console.locator(f"label[for=merge-{proposal.pk}]").click()
+    console.locator("#merge-title").fill("Des fablabs à la campagne")
+    console.locator("#merge-text").fill("Fusion : un atelier par canton rural.")
+    console.get_by_role("button", name="Fusionner").click()
+    a.get_by_text("Des fablabs à la campagne").wait_for(timeout=LIVE)
+    a.get_by_text("Issue de :").wait_for(timeout=LIVE)
+
+    # A phase change and its countdown, seen by all.
+    console.goto(f"{base}/jams/{jam.slug}/console/")
+    console.locator("li", has_text="Vote").get_by_role("button", name="Démarrer").click()
+    for page in (a, b, c):
+        page.locator(".jam-clock__phase", has_text="Vote").wait_for(timeout=LIVE)
+        clock = page.locator("[data-ends-at]")
+        page.wait_for_function(
+            "el => /^\\d+:\\d\\d$/.test(el.textContent)", arg=clock.element_handle()
+        )
+        minutes = int(clock.text_content().split(":")[0])
+        assert 8 <= minutes <= 10
+
+    # The vote: results hidden until it closes, then shown to all.
+    console.get_by_role("button", name="Ouvrir le vote").first.click()
+    for page in (a, b):
+        page.get_by_role("button", name="Voter (une gommette)").first.click()
+        page.get_by_role("button", name="Retirer ma gommette").wait_for()
+    assert a.locator(".jam-dots").count() == 0
+    assert Vote.objects.filter(proposal__group=g0).count() == 2
+    console.locator("tr", has_text="Fablabs partout").get_by_role(
+        "button", name="Clore le vote et montrer les résultats"
+    ).click()
+    for page in (a, b):
+        page.locator(".jam-dots", has_text="2 gommettes").wait_for(timeout=LIVE)
+
+    # Synthesis, decision, follow-up.
+    merged = Proposal.objects.get(title="Des fablabs à la campagne")
+    console.goto(f"{base}/jams/{jam.slug}/groupes/{g0.pk}/synthese/")
+    console.get_by_label("Constat").fill("Les campagnes manquent d'ateliers.")
+    console.locator(f"label[for=retained-{merged.pk}]").click()
+    console.get_by_label("Qui doit agir").fill("Le ministère")
+    console.get_by_role("button", name="Enregistrer la synthèse").click()
+    console.wait_for_url(re.compile(r".*/salle/.*"))
+    assert g0.synthesis.proposals.get() == merged
+
+    decider = _enter(browser, base, jam, minister)
+    decider.goto(f"{base}/jams/{jam.slug}/decisions/")
+    decider.locator(f"#outcome-{merged.pk}").select_option(Outcome.RETAINED)
+    decider.locator(f"#answer-{merged.pk}").fill("Retenue : un appel à projets est lancé.")
+    decider.locator(f"#call-{merged.pk}").select_option(str(call_2013.pk))
+    decider.locator(f"#proposition-{merged.pk}").get_by_role(
+        "button", name="Enregistrer la décision"
+    ).click()
+    decider.goto(f"{base}/jams/suivi/")
+    decider.get_by_role("link", name=call_2013.title).click()
+    decider.get_by_text(
+        "Cet appel est issu de la proposition « Des fablabs à la campagne »"
+    ).wait_for()
