@@ -25,10 +25,19 @@ STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN})
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def canonical_email(cls, email: str) -> str:
+        """Addresses are stored lower-case, so every lookup by address must fold case the same way."""
+        return cls.normalize_email(email.strip()).lower()
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Sign-in finds the account here: "Applicant@Test.example" is applicant@test.example.
+        return self.get(email=self.canonical_email(username or ""))
+
     def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
         if not email:
             raise ValueError("L'adresse électronique est obligatoire.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.canonical_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -118,6 +127,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        # The admin's forms create accounts without the manager: the address is stored the same way.
+        self.email = UserManager.canonical_email(self.email)
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and (

@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
+import pollen.converters  # noqa: F401 - registers the <id:…> path converter
 from pollen.api import views
 
 app_name = "api"
@@ -13,9 +14,10 @@ urlpatterns = [
     path("v1/coverage", views.coverage, name="coverage"),
     path("v1/staff/applications", views.staff_applications, name="staff_applications"),
     path(
-        "v1/staff/applications/<int:pk>/status",
+        "v1/staff/applications/<id:pk>/status",
         views.application_status,
         name="application_status",
     ),
-    path("v1/staff/applications/<int:pk>/notes", views.application_note, name="application_note"),
+    path("v1/staff/applications/<id:pk>/notes", views.application_note, name="application_note"),
+    re_path(r"^.*$", views.not_found),  # last: whatever else is asked under /api/ answers JSON
 ]

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 
 from pollen.accounts.models import User
 from pollen.api import selectors, services
@@ -24,8 +23,32 @@ def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"detail": message}, status=status)
 
 
+def allow(*methods: str) -> Callable[[View], View]:
+    """Other methods get a JSON 405 naming the allowed ones, as every answer of the API is JSON."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = _error(
+                    f"Méthode {request.method} non prise en charge ici : {', '.join(methods)}.",
+                    405,
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def public(view: View) -> View:
-    """GET only, rate limited, open to anyone (CORS), bad parameters answered with a 400."""
+    """GET only, rate limited, open to anyone (CORS), bad parameters answered with a 400.
+
+    Exempt from CSRF: it changes nothing and refuses other methods, which would otherwise meet
+    Django's HTML CSRF page (403) before the JSON 405.
+    """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -36,7 +59,7 @@ def public(view: View) -> View:
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
-    return rate_limited(require_GET(wrapped))
+    return csrf_exempt(rate_limited(allow("GET")(wrapped)))
 
 
 def staff(view: View) -> View:
@@ -109,7 +132,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @staff
-@require_GET
+@allow("GET")
 def staff_applications(request: HttpRequest, user: User) -> HttpResponse:
     return JsonResponse(
         selectors.page_of(
@@ -123,20 +146,36 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
         data = json.loads(request.body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise selectors.BadQuery("Le corps de la requête doit être un objet JSON.") from None
+    except RecursionError:  # thousands of nested [ or {: the parser gives up, so do we
+        raise selectors.BadQuery("Le corps de la requête est imbriqué trop profondément.") from None
     if not isinstance(data, dict):
         raise selectors.BadQuery("Le corps de la requête doit être un objet JSON.")
     return data
 
 
 def _text(data: dict[str, Any], name: str) -> str:
+    """A string the database can store: JSON allows a lone surrogate ("\\ud800"), which is not
+    UTF-8, and NUL, which PostgreSQL refuses in text."""
     value = data.get(name, "")
     if not isinstance(value, str):
         raise selectors.BadQuery(f"« {name} » doit être une chaîne de caractères.")
+    if "\x00" in value:
+        raise selectors.BadQuery(f"« {name} » contient un caractère nul, refusé.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise selectors.BadQuery(f"« {name} » contient un caractère Unicode invalide.") from None
     return value
 
 
+@csrf_exempt
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any other path under /api/: a JSON 404, never the site's HTML page."""
+    return _error("Ressource introuvable dans l'API.", 404)
+
+
 @staff
-@require_POST
+@allow("POST")
 def application_status(request: HttpRequest, user: User, pk: int) -> HttpResponse:
     application = Application.objects.filter(pk=pk).first()
     if application is None:
@@ -157,7 +196,7 @@ def application_status(request: HttpRequest, user: User, pk: int) -> HttpRespons
 
 
 @staff
-@require_POST
+@allow("POST")
 def application_note(request: HttpRequest, user: User, pk: int) -> HttpResponse:
     application = Application.objects.filter(pk=pk).first()
     if application is None:

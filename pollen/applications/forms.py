@@ -4,10 +4,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.forms import formset_factory
+from django.db import models
+from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from pollen.applications import models as application_models
 from pollen.applications.models import Kind
 from pollen.domain.apply.budget import (
     Budget,
@@ -17,7 +19,20 @@ from pollen.domain.apply.budget import (
     ResourceStatus,
 )
 from pollen.domain.apply.calls import CallSpec
-from pollen.domain.apply.money import AmountError, parse_eur
+from pollen.domain.apply.money import CENT, AmountError, format_eur, parse_eur
+
+
+def storable_limit(model: type[models.Model], name: str) -> Decimal:
+    """The first amount the column cannot hold (PostgreSQL refuses it, SQLite fails to read it)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.DecimalField) and field.max_digits is not None
+    assert field.decimal_places is not None
+    return Decimal(10) ** (field.max_digits - field.decimal_places)
+
+
+# Budget lines, resources and the requested subsidy share one column size; grants keep cents.
+LINE_LIMIT = storable_limit(application_models.ExpenseLine, "amount")
+TOTAL_LIMIT = storable_limit(application_models.Application, "total_expenses")
 
 
 class EuroField(forms.Field):
@@ -36,9 +51,16 @@ class EuroField(forms.Field):
         if len(text) > 20:
             raise forms.ValidationError(gettext("Ce montant est trop long."), code="amount")
         try:
-            return parse_eur(text)
+            amount = parse_eur(text)
         except AmountError as exc:
             raise forms.ValidationError(str(exc), code="amount") from None
+        if amount >= LINE_LIMIT:
+            raise forms.ValidationError(
+                gettext("Le montant est trop grand : au plus %(max)s.")
+                % {"max": format_eur(LINE_LIMIT - CENT)},
+                code="amount",
+            )
+        return amount
 
 
 class ProjectForm(forms.Form):
@@ -109,7 +131,25 @@ class ResourceForm(forms.Form):
         return data
 
 
-ExpenseFormSet = formset_factory(ExpenseForm, extra=0, max_num=200, absolute_max=200)
+class BaseExpenseFormSet(BaseFormSet):
+    def clean(self) -> None:
+        """Each line fits its column; many large lines could still overflow the stored total."""
+        super().clean()
+        total = sum(
+            (f.cleaned_data.get("amount") or Decimal(0) for f in self.forms if f.is_valid()),
+            Decimal(0),
+        )
+        if total >= TOTAL_LIMIT:
+            raise forms.ValidationError(
+                gettext("Le total des dépenses est trop grand : au plus %(max)s.")
+                % {"max": format_eur(TOTAL_LIMIT - CENT)},
+                code="total",
+            )
+
+
+ExpenseFormSet = formset_factory(
+    ExpenseForm, formset=BaseExpenseFormSet, extra=0, max_num=200, absolute_max=200
+)
 ResourceFormSet = formset_factory(ResourceForm, extra=0, max_num=100, absolute_max=100)
 
 

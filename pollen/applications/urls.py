@@ -1,24 +1,25 @@
 from django.urls import path
 
+import pollen.converters  # noqa: F401 - registers the <id:…> path converter
 from pollen.applications import views
 
 app_name = "applications"
 urlpatterns = [
     path("appels/<slug:slug>/candidater/", views.new_application, name="new"),
-    path("candidatures/<int:pk>/", views.application_detail, name="detail"),
-    path("candidatures/<int:pk>/modifier/", views.edit_application, name="edit"),
-    path("candidatures/<int:pk>/pieces/", views.upload_document, name="upload"),
-    path("candidatures/<int:pk>/pieces/<int:doc_pk>/", views.download_document, name="document"),
+    path("candidatures/<id:pk>/", views.application_detail, name="detail"),
+    path("candidatures/<id:pk>/modifier/", views.edit_application, name="edit"),
+    path("candidatures/<id:pk>/pieces/", views.upload_document, name="upload"),
+    path("candidatures/<id:pk>/pieces/<id:doc_pk>/", views.download_document, name="document"),
     path(
-        "candidatures/<int:pk>/pieces/<int:doc_pk>/retirer/",
+        "candidatures/<id:pk>/pieces/<id:doc_pk>/retirer/",
         views.remove_document,
         name="remove_document",
     ),
-    path("candidatures/<int:pk>/deposer/", views.submit, name="submit"),
-    path("candidatures/<int:pk>/rouvrir/", views.reopen, name="reopen"),
-    path("candidatures/<int:pk>/recu/<int:round_number>/", views.receipt, name="receipt"),
+    path("candidatures/<id:pk>/deposer/", views.submit, name="submit"),
+    path("candidatures/<id:pk>/rouvrir/", views.reopen, name="reopen"),
+    path("candidatures/<id:pk>/recu/<int:round_number>/", views.receipt, name="receipt"),
     path(
-        "candidatures/<int:pk>/recu/<int:round_number>/pdf/",
+        "candidatures/<id:pk>/recu/<int:round_number>/pdf/",
         views.receipt_download,
         name="receipt_pdf",
     ),

@@ -19,6 +19,7 @@ from pollen.applications import selectors as application_selectors
 from pollen.applications.models import Status
 from pollen.calls.models import Programme
 from pollen.domain.apply.money import from_cents
+from pollen.exports import safe_row
 from pollen.grants import dashboard, forms, selectors, services
 from pollen.grants.agreement_pdf import agreement_pdf
 from pollen.grants.models import ReportKind
@@ -217,7 +218,7 @@ def payments_csv(request: AuthedRequest) -> StreamingHttpResponse:
     def lines() -> Iterator[str]:
         yield writer.writerow(selectors.CSV_HEADER)
         for row in selectors.payment_rows():
-            yield writer.writerow(row)
+            yield writer.writerow(safe_row(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="versements.csv"'

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import pollen.converters  # noqa: F401 - registers the <id:…> path converter
 from pollen.jam import views
 
 app_name = "jam"
@@ -13,28 +14,29 @@ urlpatterns = [
     path("<slug:slug>/entrer/", views.enter_with_code, name="enter_code"),
     path("<slug:slug>/entrer/<str:token>/", views.enter, name="enter"),
     path("<slug:slug>/salle/", views.room, name="room"),
-    path("<slug:slug>/groupes/<int:pk>/direct/", views.group_live, name="group_live"),
-    path("<slug:slug>/groupes/<int:pk>/proposer/", views.post_proposal, name="post"),
-    path("<slug:slug>/groupes/<int:pk>/fusionner/", views.merge, name="merge"),
-    path("<slug:slug>/propositions/<int:pk>/commenter/", views.comment, name="comment"),
-    path("<slug:slug>/propositions/<int:pk>/voter/", views.vote, name="vote"),
-    path("<slug:slug>/groupes/<int:pk>/synthese/", views.synthesis, name="synthesis"),
-    path("<slug:slug>/propositions/<int:pk>/decider/", views.decide, name="decide"),
+    path("<slug:slug>/groupes/<id:pk>/direct/", views.group_live, name="group_live"),
+    path("<slug:slug>/groupes/<id:pk>/proposer/", views.post_proposal, name="post"),
+    path("<slug:slug>/groupes/<id:pk>/fusionner/", views.merge, name="merge"),
+    path("<slug:slug>/propositions/<id:pk>/commenter/", views.comment, name="comment"),
+    path("<slug:slug>/propositions/<id:pk>/voter/", views.vote, name="vote"),
+    path("<slug:slug>/groupes/<id:pk>/synthese/", views.synthesis, name="synthesis"),
+    path("<slug:slug>/propositions/<id:pk>/decider/", views.decide, name="decide"),
     path("<slug:slug>/console/", views.console, name="console"),
     path("<slug:slug>/console/ouvertures/", views.openings, name="openings"),
     path("<slug:slug>/console/message/", views.broadcast, name="broadcast"),
     path("<slug:slug>/console/groupes/", views.seat_groups, name="seat_groups"),
-    path("<slug:slug>/console/arrivee/<int:pk>/", views.check_in, name="check_in"),
+    path("<slug:slug>/console/invitations/", views.invitations, name="invitations"),
+    path("<slug:slug>/console/arrivee/<id:pk>/", views.check_in, name="check_in"),
     path(
-        "<slug:slug>/console/phases/<int:pk>/<slug:action>/",
+        "<slug:slug>/console/phases/<id:pk>/<slug:action>/",
         views.phase_action,
         name="phase_action",
     ),
     path("<slug:slug>/ecran/", views.projection, name="projection"),
     path("<slug:slug>/ecran/direct/", views.projection_live, name="projection_live"),
-    path("<slug:slug>/ecran/groupes/<int:pk>/", views.projection, name="group_projection"),
+    path("<slug:slug>/ecran/groupes/<id:pk>/", views.projection, name="group_projection"),
     path(
-        "<slug:slug>/ecran/groupes/<int:pk>/direct/",
+        "<slug:slug>/ecran/groupes/<id:pk>/direct/",
         views.projection_live,
         name="group_projection_live",
     ),

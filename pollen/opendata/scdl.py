@@ -13,6 +13,7 @@ from django.db.models import CharField, Count, Max, Min
 from django.db.models.functions import Cast
 
 from pollen.calls.models import Call
+from pollen.exports import safe_row
 from pollen.grants.models import Grant, Payment
 
 SCHEMA_VERSION = "2.1.1"
@@ -159,7 +160,7 @@ def csv_chunks(counter: list[int] | None = None) -> Iterator[str]:
     writer.writerow(COLUMNS)
     count = 0
     for record in records():
-        writer.writerow(record)
+        writer.writerow(safe_row(record))
         count += 1
         if count % CHUNK == 0:
             yield buffer.getvalue()

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from pollen.accounts.models import Machine
+from pollen.exports import safe_cell, safe_number_text
 from pollen.places.models import Place, PlaceKind
 from pollen.places.sources import NATIONAL_COLUMNS
 
@@ -13,6 +14,8 @@ NO_PIVOT = "00000000000000"
 POLLEN_SOURCE = "Pollen"
 _TYPOLOGY_CODES = re.compile(r"^[A-Z_]+(\|[A-Z_]+)*$")
 _MAKER_KINDS = {PlaceKind.FABLAB, PlaceKind.MAKERSPACE, PlaceKind.HACKERSPACE, PlaceKind.TIERS_LIEU}
+# The standard writes these as bare numbers ("-4.501500", "+33180059880"): kept when they are.
+_NUMBER_COLUMNS = frozenset({"latitude", "longitude", "telephone"})
 
 
 def _typology(place: Place) -> str:
@@ -65,12 +68,20 @@ def national_row(place: Place) -> dict[str, Any]:
     }
 
 
+def _safe(row: dict[str, Any]) -> dict[str, Any]:
+    """Names, addresses and hours come from people and imported files: no cell may be a formula."""
+    return {
+        column: safe_number_text(value) if column in _NUMBER_COLUMNS else safe_cell(value)
+        for column, value in row.items()
+    }
+
+
 def write_national_csv(places: Iterable[Place], handle: IO[str] | Any) -> int:
     """Write the header and one row per place; returns the number of places written."""
     writer = csv.DictWriter(handle, fieldnames=NATIONAL_COLUMNS, lineterminator="\n")
     writer.writeheader()
     count = 0
     for place in places:
-        writer.writerow(national_row(place))
+        writer.writerow(_safe(national_row(place)))
         count += 1
     return count

@@ -1,5 +1,6 @@
 """The directory search, the coverage and siting choices, and the place form."""
 
+import datetime as dt
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 MAX_RADIUS_KM = 1000.0
+# Opening hours are looked up with the public holidays of the year and of its neighbours, which
+# years 1 and 9999 do not have; no one plans a visit outside this span anyway.
+SEARCH_YEARS = (2000, 2100)
 MACHINE_CHOICES = [(m.value, m.label) for m in Machine if m != Machine.OTHER]
 WEEKDAYS = (
     ("monday", gettext_lazy("lundi")),
@@ -144,6 +148,17 @@ class DirectorySearchForm(forms.Form):
         ],
         error_messages=_invalid(gettext_lazy("Statut inconnu : « %(value)s ».")),
     )
+
+    def clean_date(self) -> dt.date | None:
+        day = self.cleaned_data.get("date")
+        first, last = SEARCH_YEARS
+        if day is not None and not first <= day.year <= last:
+            raise forms.ValidationError(
+                _("Choisissez une date entre %(first)s et %(last)s.")
+                % {"first": first, "last": last},
+                code="out_of_range",
+            )
+        return day
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import pollen.converters  # noqa: F401 - registers the <id:…> path converter
 from pollen.places import views
 
 app_name = "places"
@@ -7,8 +8,8 @@ urlpatterns = [
     path("lieux/", views.directory, name="directory"),
     path("lieux/nouveau/", views.place_create, name="create"),
     path("lieux/export.csv", views.export_csv, name="export_csv"),
-    path("lieux/<int:pk>/", views.place_detail, name="detail"),
-    path("lieux/<int:pk>/modifier/", views.place_edit, name="edit"),
+    path("lieux/<id:pk>/", views.place_detail, name="detail"),
+    path("lieux/<id:pk>/modifier/", views.place_edit, name="edit"),
     path("couverture/", views.coverage, name="coverage"),
     path("couverture/implantations/", views.siting, name="siting"),
     path("couverture/carte.svg", views.map_svg, name="map_svg"),

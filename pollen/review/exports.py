@@ -12,6 +12,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from pollen.applications.models import Application
+from pollen.exports import safe_row, write_xlsx_row
 
 CHUNK_SIZE = 2000
 # (header, field): one flat row per application, read with values_list in chunks.
@@ -76,7 +77,7 @@ def _csv_lines(qs: QuerySet[Application]) -> Iterator[str]:
     yield "\ufeff" + writer.writerow(HEADERS)
     chunk = []
     for cells in rows(qs):
-        chunk.append(writer.writerow(cells))
+        chunk.append(writer.writerow(safe_row(cells)))
         if len(chunk) == LINES_PER_CHUNK:
             yield "".join(chunk)
             chunk = []
@@ -97,9 +98,9 @@ def xlsx_response(qs: QuerySet[Application], filename: str) -> FileResponse:
     )
     sheet = workbook.add_worksheet(_("Candidatures"))
     bold = workbook.add_format({"bold": True})
-    sheet.write_row(0, 0, HEADERS, bold)
+    write_xlsx_row(sheet, 0, HEADERS, bold)
     for index, cells in enumerate(rows(qs), start=1):
-        sheet.write_row(index, 0, cells)  # Decimals are written as numbers
+        write_xlsx_row(sheet, index, cells)  # Decimals as numbers, titles and names as text
     sheet.freeze_panes(1, 0)
     workbook.close()
     handle.seek(0)

@@ -1,17 +1,21 @@
-"""Property test: requests generated from the OpenAPI document never get a 5xx.
+"""Requests generated from the OpenAPI document never get a 5xx, nor do known hostile inputs.
 
 Beside schemathesis (test_schemathesis.py), Hypothesis draws parameters from each operation's own schema,
-valid and invalid alike, for every path of the document.
+valid and invalid alike, for every path of the document; then inputs that once crashed a server.
 """
 
 import json
 
 import pytest
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pollen.api.auth import create_token
 from pollen.api.openapi import document
-from tests.grants.helpers import awarded_grant
+from pollen.audit.models import AuditEvent
+from pollen.grants.models import Grant
+from tests.grants.helpers import awarded_grant, submitted_application
 
 pytestmark = pytest.mark.django_db
 DOC = document(places=True)
@@ -100,3 +104,104 @@ def test_no_staff_write_gets_a_server_error(
         HTTP_AUTHORIZATION=f"Bearer {staff_token}",
     )
     assert response.status_code < 500, (path, body, response.content[:300])
+
+
+# Inputs found by hand rather than drawn: each once crashed a server (500) somewhere.
+def _staff_post(client, path, token, content):
+    return client.post(
+        path, content, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+
+@pytest.fixture
+def manager_token(personas):
+    return create_token(acting_user=None, user=personas["manager"], name="test")[1]
+
+
+@pytest.mark.parametrize(
+    ("amount", "reason"),
+    [
+        ("1e309", "n'est pas un montant en euros"),
+        ("1e26", "n'est pas un montant en euros"),
+        ("NaN", "n'est pas un montant en euros"),
+        ("Infinity", "n'est pas un montant en euros"),
+        ("100.000", "plus de deux décimales"),
+        ("1000000000000", "trop grand"),
+    ],
+)
+def test_an_absurd_amount_is_refused_in_french(
+    client, call_2013, personas, manager_token, amount, reason
+):
+    application = submitted_application(call_2013, personas["applicant"])
+    response = _staff_post(
+        client,
+        f"/api/v1/staff/applications/{application.pk}/status",
+        manager_token,
+        json.dumps({"status": "selected", "amount_eur": amount}),
+    )
+    assert 400 <= response.status_code < 500
+    assert "amount_eur" in response.json()["detail"] and reason in response.json()["detail"]
+    assert not Grant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"note": "\\ud800"}', "caractère Unicode invalide"),
+        ('{"note": "avant\\u0000après"}', "caractère nul"),
+        ("[" * 5000 + "]" * 5000, "imbriqué trop profondément"),
+        ('{"note": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}", "imbriqué trop profondément"),
+    ],
+    ids=["lone-surrogate", "nul", "deep-list", "deep-object"],
+)
+def test_a_body_the_database_cannot_store_is_a_json_400(
+    client, call_2013, personas, staff_token, content, reason
+):
+    application = submitted_application(call_2013, personas["applicant"])
+    response = _staff_post(
+        client, f"/api/v1/staff/applications/{application.pk}/notes", staff_token, content
+    )
+    assert response.status_code == 400
+    assert reason in response.json()["detail"]
+    assert not AuditEvent.objects.filter(action="application.note").exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("post", "/api/v1/calls", "GET"),
+        ("put", "/api/v1/awards", "GET"),
+        ("delete", "/api/openapi.json", "GET"),
+        ("post", "/api/v1/staff/applications", "GET"),
+        ("get", "/api/v1/staff/applications/1/status", "POST"),
+        ("delete", "/api/v1/staff/applications/1/notes", "POST"),
+    ],
+)
+def test_an_undeclared_method_is_a_json_405(db, personas, staff_token, method, path, allowed):
+    browser = Client(enforce_csrf_checks=True)  # as a browser would: no CSRF page in the way
+    browser.force_login(personas["instructor"])
+    response = getattr(browser, method)(path, HTTP_AUTHORIZATION=f"Bearer {staff_token}")
+    assert response.status_code == 405
+    assert response["Allow"] == allowed
+    assert "non prise en charge" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/nope",
+        "/api/v2/calls",
+        "/api/v1/calls/fablabs-2013/extra",
+        "/api/v1/staff/applications/99999999999999999999/status",
+        "/api/v1/staff/applications/9223372036854775808/notes",
+    ],
+)
+def test_an_unknown_api_path_is_a_json_404(db, staff_token, path):
+    browser = Client(enforce_csrf_checks=True)
+    for response in (
+        browser.get(path, HTTP_AUTHORIZATION=f"Bearer {staff_token}"),
+        _staff_post(browser, path, staff_token, '{"note": "x"}'),
+    ):
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert "introuvable" in response.json()["detail"]

@@ -82,6 +82,13 @@ def test_autosave_saves_the_draft_and_returns_the_live_verdicts(
         ("-5", "ne peut pas être négatif"),
         ("abc", "« abc » n&#x27;est pas un montant en euros"),
         ("12,345", "plus de deux décimales"),
+        ("100.000", "plus de deux décimales"),  # a hundred thousand, or a hundred? Refused.
+        ("1e309", "« 1e309 » n&#x27;est pas un montant en euros"),
+        ("1e26", "« 1e26 » n&#x27;est pas un montant en euros"),
+        ("NaN", "« NaN » n&#x27;est pas un montant en euros"),
+        ("Infinity", "« Infinity » n&#x27;est pas un montant en euros"),
+        ("1000000000000", "Le montant est trop grand"),
+        ("99999999999", "Le montant est trop grand"),
     ],
 )
 def test_a_bad_amount_is_refused_at_its_field_and_nothing_typed_is_lost(
@@ -98,6 +105,26 @@ def test_a_bad_amount_is_refused_at_its_field_and_nothing_typed_is_lost(
     assert 'id="id_expenses-1-amount-error"' in html
     assert f'value="{amount}"' in html and 'value="Titre retapé"' in html
     assert Application.objects.get(pk=draft.pk).title == "Équiper le fablab"  # not saved half-way
+
+
+def test_many_large_lines_are_refused_before_their_total_overflows(
+    applicant_client, during_call, call_2013, personas
+):
+    """Each line fits its column, but 101 of them would not fit the stored total."""
+    draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
+    lines = {"expenses-TOTAL_FORMS": "101"}
+    for i in range(101):
+        lines |= {
+            f"expenses-{i}-label": f"Ligne {i}",
+            f"expenses-{i}-category": "equipment",
+            f"expenses-{i}-amount": "9 999 999 999,99",
+        }
+    response = applicant_client.post(
+        reverse("applications:edit", args=[draft.pk]), form_data(**lines)
+    )
+    assert response.status_code == 200
+    assert "Le total des dépenses est trop grand" in response.content.decode()
+    assert Application.objects.get(pk=draft.pk).total_expenses == 100000
 
 
 def test_an_upload_over_the_size_limit_is_refused_with_its_size(

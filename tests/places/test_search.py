@@ -123,6 +123,10 @@ def test_it_searches_by_name_commune_or_postal_code(client, breton):
         ({"kind": "chateau"}, "kind", "Type de lieu inconnu : « chateau »."),
         ({"day": "funday"}, "day", "Jour inconnu : « funday »."),
         ({"date": "31/02/2026"}, "date", "Saisissez une date valide"),
+        ({"date": "garbage"}, "date", "Saisissez une date valide"),
+        ({"date": "9999-12-31"}, "date", "Choisissez une date entre 2000 et 2100."),
+        ({"date": "0001-01-01"}, "date", "Choisissez une date entre 2000 et 2100."),
+        ({"date": "10000-01-01"}, "date", "Saisissez une date valide"),
     ],
 )
 def test_bad_input_is_said_in_french_at_the_field_never_a_500(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# Up to 999 999 999 999,99 €: far above any grant, far below what breaks Decimal or the database.
+MAX_DIGITS = 12
+MAX_EUR = Decimal(10) ** MAX_DIGITS
+_AMOUNT_TEXT = re.compile(r"[+-]?(?=\.?[0-9])[0-9]*(?:\.(?P<cents>[0-9]*))?")
 
 
 class AmountError(ValueError):
@@ -23,23 +28,36 @@ def parse_eur(value: object, *, allow_negative: bool = False) -> Decimal:
     elif isinstance(value, Decimal):
         amount = value
     elif isinstance(value, str):
-        text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        text = text.removesuffix("€").removesuffix("EUR")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise AmountError(f"« {value} » n'est pas un montant en euros.") from None
+        amount = _parse_text(value)
     else:
         raise AmountError("Le montant doit être un nombre.")
     if not amount.is_finite():
         raise AmountError("Le montant doit être un nombre fini.")
+    # Checked before any rounding: quantizing 1e26 to the cent already overflows Decimal's context.
+    if abs(amount) >= MAX_EUR:
+        raise AmountError(
+            f"Le montant est trop grand : au plus {MAX_DIGITS} chiffres avant la virgule."
+        )
     if amount != amount.quantize(CENT, rounding=ROUND_DOWN):
         raise AmountError(f"Le montant {value} a plus de deux décimales : indiquez-le au centime.")
     if amount < 0 and not allow_negative:
         raise AmountError(f"Le montant ne peut pas être négatif (reçu : {format_eur(amount)}).")
     return amount.quantize(CENT)
+
+
+def _parse_text(value: str) -> Decimal:
+    """Digits, a sign, one decimal separator: Decimal alone would also take "1e309" or "NaN"."""
+    text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    text = text.removesuffix("€").removesuffix("EUR")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    match = _AMOUNT_TEXT.fullmatch(text)
+    if match is None:
+        raise AmountError(f"« {value} » n'est pas un montant en euros.")
+    if len(match["cents"] or "") > 2:
+        # "100.000" is a hundred thousand to many French readers: refuse it rather than guess.
+        raise AmountError(f"Le montant {value} a plus de deux décimales : indiquez-le au centime.")
+    return Decimal(text)
 
 
 @lru_cache(maxsize=4096)

@@ -7,11 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils.translation import gettext as _
 from reportlab.pdfgen import canvas
 
 from pollen import clock
@@ -120,6 +122,15 @@ class Command(BaseCommand):
     help = "Charge l'appel 2013, ses candidatures fictives et un compte par rôle (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # Fictitious applicants and published passwords have no place next to real people.
+            raise CommandError(
+                _(
+                    "Refusé : les données de démonstration ne se chargent pas en production "
+                    "(POLLEN_DEBUG=0). Lancez la commande sur une instance de démonstration "
+                    "ou de développement (POLLEN_DEBUG=1)."
+                )
+            )
         for path in sorted(CALLS_DIR.glob("*.toml")):
             call_command("load_call", str(path), verbosity=0)
         if not User.objects.filter(email=PERSONAS[0][0]).exists():
