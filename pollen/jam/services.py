@@ -618,3 +618,14 @@ def decide(
         note=proposal.answer,
     )
     return proposal
+
+
+@transaction.atomic
+def import_invitations(*, acting: Participant | None, jam: Jam, reading: Any) -> list[Participant]:
+    """Register every row of a checked invitation list, or nobody when one row is wrong."""
+    require(selectors.can_organise(acting))
+    if not reading.valid:
+        raise JamError(_("Le fichier a des erreurs : personne n'a été inscrit."))
+    made = [register(jam=jam, **{k: v for k, v in row.values.items()}) for row in reading.rows]
+    _event(acting, "jam.invitations_imported", jam, count=len(made))
+    return made

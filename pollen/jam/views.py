@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from pollen import clock
 from pollen.jam import followup as followup_selectors
 from pollen.jam import forms, selectors, services
+from pollen.jam import invitations as invitation_files
 from pollen.jam.models import Jam, Participant, Phase, Registration, WorkingGroup
 
 Viewer = Participant | None
@@ -529,3 +530,35 @@ def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Décision enregistrée et publiée."))
     return redirect(f"{reverse('jam:decisions', args=[jam.slug])}#proposition-{proposal.pk}")
+
+
+def invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organiser imports an invitation list; every row is reported, nothing half-imported."""
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    _require(selectors.can_organise(me))
+    reading = None
+    if request.method == "POST":
+        upload = request.FILES.get("fichier")
+        if upload is None:
+            messages.error(request, _("Choisissez un fichier CSV ou XLSX."))
+        elif upload.size and upload.size > 2_000_000:
+            messages.error(request, _("Le fichier dépasse 2 Mo."))
+        else:
+            try:
+                reading = invitation_files.check(
+                    jam, invitation_files.read_table(upload.name or "", upload.read())
+                )
+            except ValueError as exc:
+                messages.error(request, str(exc))
+            else:
+                if reading.valid:
+                    made = services.import_invitations(acting=me, jam=jam, reading=reading)
+                    messages.success(
+                        request,
+                        _("%(n)s personne(s) inscrite(s) ; chacune reçoit son lien personnel.")
+                        % {"n": len(made)},
+                    )
+                    return redirect("jam:console", slug=jam.slug)
+    status = 400 if reading is not None and not reading.valid else 200
+    return render(request, "jam/invitations.html", {"jam": jam, "reading": reading}, status=status)
