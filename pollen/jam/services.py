@@ -129,7 +129,9 @@ def _mail_link(participant: Participant) -> None:
         body=_(
             "Bonjour %(name)s,\n\n%(status)s\n\nLe %(when)s, %(place)s.\n\n"
             "Votre lien personnel pour entrer dans le jam (ne le partagez pas) :\n%(link)s\n\n"
-            "Sur place, vous pourrez aussi entrer avec le code de salle et votre adresse."
+            "À l'accueil, ouvrez ce lien et présentez le QR code qu'il affiche : l'équipe le "
+            "scanne pour noter votre arrivée. Sur place, vous pourrez aussi entrer avec le "
+            "code de salle et votre adresse."
         )
         % {
             "name": participant.full_name,

@@ -41,9 +41,12 @@ def jam_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(
     request: HttpRequest, jam: Jam, code_form: forms.RoomCodeForm
 ) -> dict[str, Any]:
+    me = selectors.viewer(request, jam)
+    link = request.build_absolute_uri(services.entry_path(me)) if me else ""
     return {
         "jam": jam,
-        "me": selectors.viewer(request, jam),
+        "me": me,
+        "my_qr": _qr_svg(link) if me else "",
         "phases": jam.phases.all(),
         "groups": jam.groups.all(),
         "seats_left": max(jam.capacity - selectors.confirmed(jam).count(), 0),
@@ -93,6 +96,11 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     jam = selectors.access_jam(slug)
     participant = selectors.participant_of_token(jam, token)
+    me = selectors.viewer(request, jam)
+    if participant is not None and me is not None and me != participant and selectors.can_run(me):
+        # A facilitator's phone scanning a participant's QR code at the door: check-in, and
+        # the facilitator stays who they are.
+        return render(request, "jam/scan.html", {"jam": jam, "participant": participant})
     if participant is None:
         messages.error(
             request,

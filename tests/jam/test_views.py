@@ -140,3 +140,19 @@ def test_a_revoked_link_no_longer_opens_the_jam(room):
     assert browser.get(f"/jams/bercy/groupes/{room.groups[0].pk}/direct/").status_code == 403
     again = Client().get(f"/jams/bercy/entrer/{old}/", follow=True)
     assert "pas valable" in again.content.decode()
+
+
+def test_the_door_scans_a_participants_qr_code_and_the_facilitator_stays_themselves(room):
+    arriving = person(room.jam, "Ines Arrive")
+    arriving.checked_in_at = None
+    arriving.save()
+    mine = room.enter(Client(), arriving).get("/jams/bercy/").content.decode()
+    token = selectors.personal_token(arriving)
+    assert "QR code d'accueil" in mine and "<svg" in mine
+    door = room.enter(Client(), room.facilitator)
+    scanned = door.get(f"/jams/bercy/entrer/{token}/")
+    assert scanned.status_code == 200 and "Ines Arrive" in scanned.content.decode()
+    door.post(f"/jams/bercy/console/arrivee/{arriving.pk}/")
+    arriving.refresh_from_db()
+    assert arriving.checked_in_at is not None
+    assert door.get("/jams/bercy/console/").status_code == 200  # still the facilitator
