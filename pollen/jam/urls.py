@@ -26,6 +26,7 @@ urlpatterns = [
     path("<slug:slug>/console/message/", views.broadcast, name="broadcast"),
     path("<slug:slug>/console/groupes/", views.seat_groups, name="seat_groups"),
     path("<slug:slug>/console/invitations/", views.invitations, name="invitations"),
+    path("<slug:slug>/console/deplacer/<id:pk>/", views.move, name="move"),
     path("<slug:slug>/console/arrivee/<id:pk>/", views.check_in, name="check_in"),
     path(
         "<slug:slug>/console/phases/<id:pk>/<slug:action>/",

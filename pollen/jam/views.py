@@ -149,6 +149,8 @@ def _group_context(jam: Jam, group: WorkingGroup, me: Viewer) -> dict[str, Any]:
         "can_vote": selectors.can_vote(me, group),
         "can_run": selectors.can_run(me, group),
         "can_synthesise": selectors.can_write_synthesis(me, group),
+        "members": group.members.order_by("full_name") if selectors.can_run(me, group) else [],
+        "all_groups": jam.groups.all(),
     }
 
 
@@ -570,3 +572,29 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
                     return redirect("jam:console", slug=jam.slug)
     status = 400 if reading is not None and not reading.valid else 200
     return render(request, "jam/invitations.html", {"jam": jam, "reading": reading}, status=status)
+
+
+@require_POST
+def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A facilitator moves someone by hand; the page says which rule the move now breaks."""
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    participant = Participant.objects.filter(jam=jam, pk=pk).first()
+    target = request.POST.get("groupe", "")
+    if participant is None or not target.isdigit():
+        raise PermissionDenied(_("Participant ou groupe inconnu dans ce jam."))
+    group = selectors.access_group(jam, int(target))
+    broken = services.move_participant(acting=me, participant=participant, group=group)
+    if broken:
+        messages.warning(
+            request,
+            _(
+                "%(name)s a changé de groupe, mais la répartition ne respecte plus ces règles : %(rules)s"
+            )
+            % {"name": participant.full_name, "rules": " ".join(broken)},
+        )
+    else:
+        messages.success(
+            request, _("%(name)s a changé de groupe.") % {"name": participant.full_name}
+        )
+    return redirect(f"{reverse('jam:room', args=[jam.slug])}?groupe={group.pk}")

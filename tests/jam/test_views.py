@@ -156,3 +156,19 @@ def test_the_door_scans_a_participants_qr_code_and_the_facilitator_stays_themsel
     arriving.refresh_from_db()
     assert arriving.checked_in_at is not None
     assert door.get("/jams/bercy/console/").status_code == 200  # still the facilitator
+
+
+def test_a_move_by_hand_says_which_rule_it_breaks(room):
+    door = room.enter(Client(), room.facilitator)
+    page = door.post(
+        f"/jams/bercy/console/deplacer/{room.people[4].pk}/",
+        {"groupe": room.groups[0].pk},
+        follow=True,
+    )
+    room.people[4].refresh_from_db()
+    assert room.people[4].group == room.groups[0]
+    assert "ne respecte plus ces règles" in page.content.decode()
+    refused = room.enter(Client(), room.people[0]).post(
+        f"/jams/bercy/console/deplacer/{room.people[1].pk}/", {"groupe": room.groups[1].pk}
+    )
+    assert refused.status_code == 403
