@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 import pollen.converters  # noqa: F401 - registers the <id:…> path converter
 from pollen.jam import views
@@ -10,6 +10,10 @@ urlpatterns = [
     path("suivi/", views.followup, name="followup"),
     path("<slug:slug>/", views.jam_detail, name="detail"),
     path("<slug:slug>/decisions/", views.decisions, name="decisions"),
+    re_path(r"^(?P<slug>[-\w]+)/compte-rendu\.(?P<fmt>pdf|odt)$", views.report, name="report"),
+    re_path(
+        r"^(?P<slug>[-\w]+)/propositions\.(?P<fmt>csv|json)$", views.open_data, name="open_data"
+    ),
     path("<slug:slug>/inscription/", views.register, name="register"),
     path("<slug:slug>/entrer/", views.enter_with_code, name="enter_code"),
     path("<slug:slug>/entrer/<str:token>/", views.enter, name="enter"),

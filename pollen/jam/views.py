@@ -10,7 +10,7 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,6 +21,8 @@ from pollen import clock
 from pollen.jam import followup as followup_selectors
 from pollen.jam import forms, selectors, services
 from pollen.jam import invitations as invitation_files
+from pollen.jam import opendata as jam_opendata
+from pollen.jam import report as jam_report
 from pollen.jam.models import Jam, Participant, Phase, Registration, WorkingGroup
 
 Viewer = Participant | None
@@ -598,3 +600,33 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             request, _("%(name)s a changé de groupe.") % {"name": participant.full_name}
         )
     return redirect(f"{reverse('jam:room', args=[jam.slug])}?groupe={group.pk}")
+
+
+def report(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The report to the decision-maker, the same day: PDF, or ODT to edit."""
+    jam = selectors.access_jam(slug)
+    me = selectors.viewer(request, jam)
+    if not (selectors.can_run(me) or selectors.can_decide(me)):
+        raise PermissionDenied(
+            _("Le compte rendu est pour l'équipe d'animation et le décideur du jam.")
+        )
+    if fmt == "odt":
+        body, kind = jam_report.report_odt(jam), "application/vnd.oasis.opendocument.text"
+    else:
+        body, kind = jam_report.report_pdf(jam), "application/pdf"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="compte-rendu-{jam.slug}.{fmt}"'
+    return response
+
+
+def open_data(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """Proposals, comments and vote counts, without personal data (docs/jam-open-data.md)."""
+    jam = selectors.access_jam(slug)
+    if fmt == "json":
+        response: HttpResponse = JsonResponse(jam_opendata.proposals_json(jam))
+    else:
+        response = HttpResponse(
+            jam_opendata.proposals_csv(jam), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="jam-{jam.slug}-propositions.{fmt}"'
+    return response

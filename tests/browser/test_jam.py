@@ -106,6 +106,12 @@ def test_a_live_jam_from_first_proposal_to_the_follow_up(browser, live_server, p
     console.get_by_role("button", name="Enregistrer la synthèse").click()
     console.wait_for_url(re.compile(r".*/salle/.*"))
     assert g0.synthesis.proposals.get() == merged
+    console.goto(f"{base}/jams/{jam.slug}/console/")
+    with console.expect_download() as download:
+        console.get_by_role("link", name="PDF").click()
+    assert download.value.suggested_filename == f"compte-rendu-{jam.slug}.pdf"
+    with open(download.value.path(), "rb") as report:
+        assert report.read(4) == b"%PDF"
 
     decider = _enter(browser, base, jam, minister)
     decider.goto(f"{base}/jams/{jam.slug}/decisions/")

@@ -172,3 +172,15 @@ def test_a_move_by_hand_says_which_rule_it_breaks(room):
         f"/jams/bercy/console/deplacer/{room.people[1].pk}/", {"groupe": room.groups[1].pk}
     )
     assert refused.status_code == 403
+
+
+def test_the_report_is_for_the_organiser_and_the_open_data_for_everyone(room, browsers):
+    pdf = browsers["organiser"].get("/jams/bercy/compte-rendu.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    odt = browsers["organiser"].get("/jams/bercy/compte-rendu.odt")
+    assert odt.status_code == 200 and odt.content.startswith(b"PK")
+    assert browsers["participant"].get("/jams/bercy/compte-rendu.pdf").status_code == 403
+    assert browsers["anonymous"].get("/jams/bercy/compte-rendu.exe").status_code == 404
+    data = browsers["anonymous"].get("/jams/bercy/propositions.json")
+    assert data.status_code == 200 and "proposals" in data.json()
+    assert browsers["anonymous"].get("/jams/bercy/propositions.csv").status_code == 200
