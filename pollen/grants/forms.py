@@ -11,7 +11,12 @@ from pollen.domain.apply.calls import CallSpec
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO (2026-02-28), whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class AwardForm(forms.Form):

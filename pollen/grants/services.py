@@ -118,7 +118,7 @@ def award_grant(
     today = clock.now().date()
     decided_on = decided_on or today
     starts_on = starts_on or decided_on
-    ends_on = ends_on or starts_on.replace(year=starts_on.year + 2)
+    ends_on = ends_on or finance.grant_end_date(starts_on)
     number = Grant.objects.filter(call=call).count() + 1
     grant = Grant.objects.create(
         application=application,

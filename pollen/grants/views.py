@@ -19,6 +19,7 @@ from pollen.applications import selectors as application_selectors
 from pollen.applications.models import Status
 from pollen.calls.models import Programme
 from pollen.domain.apply.money import from_cents
+from pollen.domain.grants import finance
 from pollen.exports import safe_row
 from pollen.grants import dashboard, forms, selectors, services
 from pollen.grants.agreement_pdf import agreement_pdf
@@ -61,7 +62,7 @@ def award(request: AuthedRequest, application_pk: int) -> HttpResponse:
             "amount": f"{application.requested_amount:.2f}".replace(".", ","),
             "decided_on": today,
             "starts_on": today,
-            "ends_on": today.replace(year=today.year + 2),
+            "ends_on": finance.grant_end_date(today),
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -129,3 +129,24 @@ def test_it_refuses_a_commitment_beyond_the_envelope_with_the_figures():
 
 def test_the_remaining_envelope_is_never_negative():
     assert finance.EnvelopeFigures(100, 150, 0).remaining_cents == 0
+
+
+def test_a_grant_started_on_29_february_ends_two_years_later_on_28_february():
+    import datetime as dt
+
+    assert finance.grant_end_date(dt.date(2024, 2, 29)) == dt.date(2026, 2, 28)
+    assert finance.grant_end_date(dt.date(2013, 10, 15)) == dt.date(2015, 10, 15)
+    assert finance.grant_end_date(dt.date(2026, 2, 28)) == dt.date(2028, 2, 28)
+
+
+def test_the_award_page_on_29_february_proposes_an_end_date(client, call_2013, personas):
+    import datetime as dt
+
+    from pollen import clock
+    from tests.grants.helpers import submitted_application
+
+    application = submitted_application(call_2013, personas["applicant"])
+    client.force_login(personas["manager"])
+    with clock.override(dt.datetime(2024, 2, 29, 10, tzinfo=clock.PARIS)):
+        page = client.get(f"/subventions/attribuer/{application.pk}/")
+    assert page.status_code == 200 and "2026-02-28" in page.content.decode()

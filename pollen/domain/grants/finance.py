@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
@@ -25,6 +26,17 @@ class Tranche:
     on: str
     share: Decimal
     amount_cents: int
+
+
+GRANT_YEARS = 2  # an agreement runs two years unless the award says otherwise
+
+
+def grant_end_date(starts_on: dt.date, years: int = GRANT_YEARS) -> dt.date:
+    """The same day `years` later; a start on 29 February ends on 28 February."""
+    try:
+        return starts_on.replace(year=starts_on.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return starts_on.replace(year=starts_on.year + years, day=28)
 
 
 def split_schedule(award_cents: int, steps: tuple[PaymentStep, ...]) -> tuple[Tranche, ...]:
