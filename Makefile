@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= $(or $(POLLEN_DATA_DIR),../shared/data)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+AXE_VERSION := 4.10.3
 
 .PHONY: help install demo serve test test-fast test-browser lint typecheck bench messages clean
 
@@ -24,6 +25,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check uv
 	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements-dev.txt
+	@# axe-core for the accessibility browser tests (skipped, and said so, without npm).
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(VENV)/node && npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@$(AXE_VERSION); \
+	else echo "npm absent : les tests d'accessibilité (axe-core) seront ignorés."; fi
 	touch $(STAMP)
 
 install: $(STAMP)
