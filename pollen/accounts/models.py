@@ -105,6 +105,40 @@ class Organisation(models.Model):
         return [str(labels.get(m, m)) for m in self.machines]
 
 
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    ACCEPTED = "accepted", _("Acceptée")
+    REFUSED = "refused", _("Refusée")
+
+
+class OrganisationChange(models.Model):
+    """A change of legal name or SIRET asked by a beneficiary bound by a signed agreement."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="change_requests"
+    )
+    legal_name = models.CharField(_("raison sociale demandée"), max_length=200)
+    siret = models.CharField(_("SIRET demandé"), max_length=14)
+    previous_legal_name = models.CharField(max_length=200)
+    previous_siret = models.CharField(max_length=14)
+    status = models.CharField(
+        max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("motif de la décision"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.previous_legal_name} → {self.legal_name}"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("adresse électronique"), unique=True)
     full_name = models.CharField(_("nom complet"), max_length=150, blank=True)

@@ -9,4 +9,9 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("espace/", views.dashboard, name="dashboard"),
     path("espace/structure/", views.organisation, name="organisation"),
+    path(
+        "espace/structures/demandes/",
+        views.organisation_changes,
+        name="organisation_changes",
+    ),
 ]

@@ -3,14 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from pollen.accounts import services
 from pollen.accounts.forms import LoginForm, OrganisationForm
-from pollen.accounts.models import AuthedRequest, Role, User
+from pollen.accounts.models import AuthedRequest, OrganisationChange, Role, User
 from pollen.accounts.services import save_organisation
 from pollen.applications.selectors import applications_of
 from pollen.calls.models import Call
@@ -38,6 +40,7 @@ def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
         links += [
             (_("Experts"), reverse("review:experts")),
             (_("Subventions"), reverse("grants:list")),
+            (_("Changements de bénéficiaire"), reverse("accounts:organisation_changes")),
         ]
     if user.is_programme_staff or user.has_role(Role.COMMITTEE):
         links += [
@@ -94,6 +97,15 @@ def organisation(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             save_organisation(acting_user=user, organisation=org, data=form.cleaned_data)
             messages.success(request, _("La fiche de votre structure est enregistrée."))
+            if org is not None and org.change_requests.filter(status="pending").exists():
+                messages.info(
+                    request,
+                    _(
+                        "Votre structure a signé une convention : le changement de raison sociale "
+                        "ou de SIRET est transmis à l'équipe du programme, qui l'acceptera ou le "
+                        "refusera. La convention garde les informations signées."
+                    ),
+                )
             # Only back into Pollen: a crafted ?next= must not send the applicant elsewhere.
             target = request.GET.get("next", "")
             if url_has_allowed_host_and_scheme(
@@ -108,3 +120,25 @@ def organisation(request: AuthedRequest) -> HttpResponse:
             initial["commune"] = org.commune
         form = OrganisationForm(initial=initial)
     return render(request, "accounts/organisation.html", {"form": form, "organisation": org})
+
+
+@login_required
+def organisation_changes(request: AuthedRequest) -> HttpResponse:
+    """Staff: the beneficiaries' requests to change their legal name or SIRET, with history."""
+    decision = services.can_decide_change(request.user)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    if request.method == "POST":
+        change = get_object_or_404(OrganisationChange, pk=request.POST.get("demande", "0") or 0)
+        services.decide_change(
+            acting_user=request.user,
+            change=change,
+            accept=request.POST.get("decision") == "accepter",
+            reason=request.POST.get("motif", ""),
+        )
+        messages.success(request, _("Décision enregistrée."))
+        return redirect("accounts:organisation_changes")
+    changes = OrganisationChange.objects.select_related(
+        "organisation", "requested_by", "decided_by"
+    )[:500]
+    return render(request, "accounts/organisation_changes.html", {"changes": changes})

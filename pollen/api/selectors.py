@@ -84,8 +84,8 @@ def awards(params: Any) -> QuerySet[Grant, dict[str, Any]]:
     return qs.values(  # type: ignore[return-value]
         "reference",
         "call__slug",
-        "application__organisation__legal_name",
-        "application__organisation__siret",
+        "beneficiary_name",  # as agreed, not the organisation's current profile
+        "beneficiary_siret",
         "application__organisation__commune_id",
         "application__title",
         "awarded_cents",
@@ -97,8 +97,8 @@ def award_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "reference": row["reference"],
         "call": row["call__slug"],
-        "beneficiary": row["application__organisation__legal_name"],
-        "beneficiary_siret": row["application__organisation__siret"],
+        "beneficiary": row["beneficiary_name"],
+        "beneficiary_siret": row["beneficiary_siret"],
         "commune_insee": row["application__organisation__commune_id"],
         "object": row["application__title"],
         "amount_eur": f"{from_cents(row['awarded_cents']):.2f}",

@@ -11,14 +11,13 @@ from pollen.pdf import grid_table, render
 
 def agreement_pdf(grant: Grant) -> bytes:
     application = grant.application
-    org = application.organisation
     call = grant.call
     styles = getSampleStyleSheet()
     rows = [
         ["Référence de la décision", grant.reference],
         ["Financeur", f"{call.funder} — SIRET {call.spec.funder_siret or 'non renseigné'}"],
         ["Appel", f"{call.title} ({call.slug}, version {call.version})"],
-        ["Bénéficiaire", f"{org.legal_name} — SIRET {org.siret}"],
+        ["Bénéficiaire", f"{grant.beneficiary_name} — SIRET {grant.beneficiary_siret}"],
         ["Objet", application.title],
         ["Subvention demandée", format_eur(from_cents(grant.requested_cents))],
         ["Subvention attribuée", format_eur(from_cents(grant.awarded_cents))],

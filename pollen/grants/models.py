@@ -24,6 +24,10 @@ class Grant(models.Model):
         "calls.Programme", on_delete=models.PROTECT, related_name="grants"
     )
     reference = models.CharField(_("référence de la décision"), max_length=40, unique=True)
+    # What was agreed stays agreed: the beneficiary as named in the decision and the agreement,
+    # whatever the organisation's profile says later (open data and payments read these).
+    beneficiary_name = models.CharField(_("bénéficiaire"), max_length=200, default="")
+    beneficiary_siret = models.CharField(_("SIRET du bénéficiaire"), max_length=14, default="")
     status = models.CharField(
         max_length=12, choices=GrantStatus.choices, default=GrantStatus.AWARDED, db_index=True
     )

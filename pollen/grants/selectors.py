@@ -125,8 +125,8 @@ def payment_rows() -> Iterator[list[str]]:
             "grant__reference",
             "position",
             "label",
-            "grant__application__organisation__legal_name",
-            "grant__application__organisation__siret",
+            "grant__beneficiary_name",  # as agreed
+            "grant__beneficiary_siret",
             "amount_cents",
             "status",
             "due_on",

@@ -125,6 +125,8 @@ def award_grant(
         call=call,
         programme=programme,
         reference=f"{call.slug.upper()}-D{number:04d}",
+        beneficiary_name=application.organisation.legal_name,
+        beneficiary_siret=application.organisation.siret,
         requested_cents=to_cents(application.requested_amount),
         awarded_cents=cents,
         committed_cents=cents,

@@ -76,8 +76,8 @@ def awards() -> Any:
             "call_id",
             "signed",
             "reference",
-            "application__organisation__legal_name",
-            "application__organisation__siret",
+            "beneficiary_name",  # as agreed: a later change of the organisation does not apply
+            "beneficiary_siret",
             "application__title",
             "awarded_cents",
         )
