@@ -123,6 +123,22 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("POLLEN_
 # PostgreSQL's pipeline mode for the submission (pollen/sql.py together()): its reads cost one
 # round trip, its writes another. Set POLLEN_DB_PIPELINE=0 behind a proxy that cannot pipeline.
 DB_PIPELINE = env_bool("POLLEN_DB_PIPELINE", True)
+
+# The cache holds what every process and host must agree on (the API's rate limit, computed
+# pages): the database by default (shared, nothing to install), Redis with
+# POLLEN_CACHE_URL=redis://host:6379/0. Never a process's own memory.
+CACHE_URL = os.environ.get("POLLEN_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pollen_cache"}
+    )
+}
+# Behind a load balancer, the client's address is the one the trusted proxies add to
+# X-Forwarded-For: POLLEN_TRUSTED_PROXIES is how many proxies stand in front (0: none, use
+# the connection's address).
+TRUSTED_PROXIES = int(os.environ.get("POLLEN_TRUSTED_PROXIES", "0"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -59,11 +59,28 @@ def _limit() -> int:
     return int(getattr(settings, "POLLEN_API_RATE_LIMIT", 300))
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the connection's, or the one the trusted proxies saw.
+
+    Each of the POLLEN_TRUSTED_PROXIES proxies appends the address it received from to
+    X-Forwarded-For; what a client writes there itself stands further left and is ignored.
+    """
+    proxies = settings.TRUSTED_PROXIES
+    if proxies > 0:
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
 def _client_key(request: HttpRequest) -> str:
+    """A live token counts on its own; no token, or one that is not ours, counts on the address
+    (a new random token per request must not reset the count)."""
     key = bearer_key(request)
-    if key:
+    if key and ApiToken.objects.filter(key_sha256=_digest(key), revoked_at__isnull=True).exists():
         return "t:" + _digest(key)[:32]
-    return "ip:" + str(request.META.get("REMOTE_ADDR", "unknown"))
+    return "ip:" + client_address(request)
 
 
 def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -5,7 +5,7 @@ from pollen.api.auth import create_token
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):
     cache.clear()
     yield
     cache.clear()

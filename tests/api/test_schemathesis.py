@@ -5,10 +5,15 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+# Loaded at collection, when the database is not open yet: the rate limit counts in memory.
+with override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+):
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 
 
 @pytest.fixture(autouse=True)
