@@ -91,7 +91,9 @@ def _newly_reached(call_pk: int, grants: QuerySet[Grant]) -> int | None:
     others = [
         (lat, lon)
         for lat, lon in Place.objects.filter(status=PlaceStatus.ACTIVE)
-        .exclude(application__grant__call_id=call_pk)  # the funded fablabs themselves
+        # The funded fablabs themselves, listed by their application or their organisation.
+        .exclude(application__grant__call_id=call_pk)
+        .exclude(organisation__applications__grant__call_id=call_pk)
         .values_list("latitude", "longitude")
         if lat is not None and lon is not None
     ]

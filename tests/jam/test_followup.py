@@ -68,3 +68,38 @@ def test_only_a_retained_proposal_becomes_a_call(room, call_2013):
             answer="x",
             call=call_2013,
         )
+
+
+def test_the_follow_up_counts_people_newly_within_reach_of_the_funded_fablabs(
+    room, call_2013, personas
+):
+    from pollen.jam import followup
+    from pollen.places import services as place_services
+    from pollen.places.models import PlaceKind
+    from tests.grants.helpers import awarded_grant
+
+    grant = awarded_grant(call_2013, personas["applicant"], personas["manager"])  # in Rennes
+    organisation = grant.application.organisation
+    for name, commune, lat, lon, org in (
+        ("Le fablab financé", "35238", 48.1116, -1.6803, organisation.pk),  # itself, listed
+        ("Fablab de Lyon", "69123", 45.7580, 4.8351, None),
+    ):
+        place_services.create_place(
+            acting_user=None,
+            values={
+                "name": name,
+                "kind": PlaceKind.FABLAB,
+                "commune_id": commune,
+                "latitude": lat,
+                "longitude": lon,
+                "organisation_id": org,
+            },
+        )
+    proposal = _proposal(room)
+    minister = person(room.jam, "La ministre", role=JamRole.DECISION_MAKER)
+    proposal = services.decide(
+        acting=minister, proposal=proposal, outcome=Outcome.RETAINED, answer="Oui", call=call_2013
+    )
+    chain = followup.chain_of(proposal)
+    assert (chain.grants, chain.selected) == (1, 1)
+    assert chain.newly_reached == 227830  # Rennes; Lyon was already within reach of a place
