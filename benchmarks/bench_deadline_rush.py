@@ -1027,8 +1027,11 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
         "POLLEN_MEDIA_ROOT": str(tmp / "documents"),
         "POLLEN_STATIC_ROOT": str(tmp / "static"),
         "PYTHONUNBUFFERED": "1",
-        # Receipt mails are queued with each submission and sent by the mail worker below.
+        # Receipt mails are queued with each submission and sent by the mail worker below,
+        # printed as before (production would use SMTP); plain HTTP, so no HTTPS redirect.
         "POLLEN_MAIL_DELIVERY": "worker",
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        "POLLEN_SSL_REDIRECT": "0",
     }
     port = _free_port(args.port)
     base = f"http://127.0.0.1:{port}"

@@ -41,6 +41,7 @@ def configure(workdir: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["POLLEN_DEBUG"] = "0"  # no query log, production templates
     os.environ.setdefault("SECRET_KEY", "bench-review-list-not-secret")
+    os.environ["POLLEN_SSL_REDIRECT"] = "0"  # the test Client speaks plain HTTP
     import django
 
     django.setup()

@@ -1,4 +1,4 @@
-"""French first: the language is the one chosen on the site (cookie), else French, never the browser's."""
+"""Pollen's own middleware: French first, NUL characters refused, browser features off, no-store."""
 
 from collections.abc import Callable
 
@@ -6,9 +6,12 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class FrenchFirstLocaleMiddleware:
+    """The language chosen on the site (a cookie), else French; never the browser's."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
         self.available = {code for code, _ in settings.LANGUAGES}
@@ -42,3 +45,49 @@ class RefuseNullCharactersMiddleware:
         ):
             raise BadRequest("NUL character in the query string")  # logged; the 400 page says it
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Turns off the browser features Pollen never uses (settings.PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})"
+            for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class NoStoreForPrivateMiddleware:
+    """What is shown to someone in particular is kept by no browser or proxy cache.
+
+    Private: a request carrying credentials (a signed-in user, a jam participant's session, an
+    API token), or a view that said so with Django's `never_cache`. Public pages stay cacheable.
+    Signed-in users and jam participants both hold a non-empty session; a visitor's browser
+    without a session cookie is never asked about one, so public pages do not vary on Cookie.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if _private(request) and "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response
+
+
+def _private(request: HttpRequest) -> bool:
+    if "Authorization" in request.headers:
+        return True
+    session = getattr(request, "session", None)
+    if session is None:
+        return False
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES and not session.modified:
+        return False
+    return bool(session.keys())  # a signed-in user's id, a jam participant's link…

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,11 +68,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreForPrivateMiddleware",
     "config.middleware.RefuseNullCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -92,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "pollen.accounts.context_processors.platform",
             ],
             "string_if_invalid": os.environ.get("POLLEN_TEMPLATE_STRICT", ""),
@@ -173,11 +178,15 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("POLLEN_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "pollen" / "static"]
 
-# Django 6.1's MAILERS; the console backend by default prints mail instead of sending it.
+# Django 6.1's MAILERS. Whole mails are printed on the console in development only; without
+# POLLEN_DEBUG they go out by SMTP, so no mail body ever reaches a production log.
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
         ),
         "OPTIONS": {
             k: v
@@ -199,11 +208,51 @@ if MAIL_DELIVERY not in {"immediate", "worker"}:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pollen <ne-pas-repondre@pollen.example>")
 
 SESSION_COOKIE_HTTPONLY = True
-# Secure cookies in production; POLLEN_SECURE_COOKIES=0 only for a plain-HTTP rehearsal.
+# Secure cookies, HTTPS only and HSTS in production; POLLEN_SECURE_COOKIES=0 and
+# POLLEN_SSL_REDIRECT=0 only for a plain-HTTP rehearsal or benchmark.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("POLLEN_SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("POLLEN_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("POLLEN_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("POLLEN_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("POLLEN_HSTS_PRELOAD", True)
+# Behind a TLS-terminating proxy the request reaches Django over HTTP: without this, the SSL
+# redirect would loop. Only set it when that proxy overwrites X-Forwarded-Proto.
 if env_bool("POLLEN_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Django's own CSP (docs/decisions/0005-content-security-policy.md): no inline script or style,
+# no eval; the nonce is for the DSFR's script tag and any inline script a page may one day need.
+# data: images are the DSFR's own (its logo's Marianne, form controls: SVG in its stylesheet).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Pollen uses none of the browser's powerful features (a QR code is shown, never scanned).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -91,7 +91,6 @@ class NearField(CommuneField):
                 "list": "near-options",
                 "hx-target": "#near-options",
                 "hx-get": reverse_lazy("territory:commune_search"),
-                "hx-vals": "js:{q: event.target.value}",
             }
         )
 

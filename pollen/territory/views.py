@@ -8,8 +8,10 @@ from pollen.territory.selectors import communes_matching
 
 def commune_search(request: HttpRequest) -> HttpResponse:
     """HTML options for HTMX, or JSON with ?format=json."""
-    # HTMX sends the field's own name (e.g. commune=…); links and scripts send q=…
-    query = (request.GET.get("q") or request.GET.get("commune") or "")[:60]
+    # HTMX sends the typed field under its own name (commune=…, near=…) and says which in
+    # HX-Trigger-Name (no code evaluated in the page, which the CSP refuses); links send q=…
+    field = request.headers.get("HX-Trigger-Name") or "commune"
+    query = (request.GET.get("q") or request.GET.get(field) or "")[:60]
     communes = list(communes_matching(query))
     if request.GET.get("format") == "json":
         return JsonResponse(

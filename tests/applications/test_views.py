@@ -288,6 +288,14 @@ def test_commune_autocomplete_answers_the_field_htmx_sends(client, territory):
     assert "Rennes (35) — 35238" in html
 
 
+def test_commune_autocomplete_reads_whichever_field_htmx_names(client, territory):
+    """The directory's "near" field: its own name and HX-Trigger-Name, no code run in the page."""
+    html = client.get(
+        reverse("territory:commune_search"), {"near": "quim"}, headers={"HX-Trigger-Name": "near"}
+    ).content.decode()
+    assert "Quimper (29) — 29232" in html
+
+
 def test_a_submission_takes_a_bounded_number_of_queries(
     applicant_client, during_call, call_2013, personas, django_assert_max_num_queries
 ):

@@ -4,6 +4,11 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
+
+# Wait with locators and expect(): page.wait_for_function polls with the page's eval, which the
+# CSP refuses (no 'unsafe-eval'). expect() waits as long as the pages' own actions do.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("POLLEN_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -30,6 +35,46 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+# Runs in every page before its own scripts: each CSP violation is reported to the test.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => window.__pollenCspViolation(
+  `${e.effectiveDirective} refused ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`
+));
+"""
+# Chromium's console words for a refused resource and for a header it cannot read.
+POLICY_ERRORS = ("Content Security Policy", "Permissions-Policy", "Permissions policy")
+
+
+def watch_policies(context, violations: list[str]) -> None:
+    """Collects this context's CSP violations and policy header errors into `violations`."""
+    context.expose_binding("__pollenCspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(REPORT_VIOLATIONS)
+    context.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if any(words in message.text for words in POLICY_ERRORS)
+            else None
+        ),
+    )
+
+
+@pytest.fixture(autouse=True)
+def policy_violations(browser, monkeypatch):
+    """Every context a browser test opens is watched: one CSP violation fails the test."""
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(**kwargs):
+        context = new_context(**kwargs)
+        watch_policies(context, violations)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield violations
+    assert violations == [], "the page broke its own security policy"
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The applicant's whole journey in a real browser: budget, live verdicts, documents, submission, receipt."""
 
 import pytest
+from playwright.sync_api import expect
 
 from pollen.applications.models import Submission
 from pollen.demo.personas import DEMO_PASSWORD
@@ -58,18 +59,14 @@ def test_an_applicant_fills_watches_the_verdicts_uploads_submits_and_downloads_t
     page.locator("#id_resources-0-label").fill("Région")
     fill_line(page, "resources", 0, {"kind": "public", "status": "acquired", "amount": "25000"})
     expect_share = verdict(page, "subsidy_share")
-    page.wait_for_function(
-        "document.querySelector('[data-figure=expenses]').textContent.includes('100 000,00')"
-    )
+    expect(page.locator("[data-figure=expenses]")).to_contain_text("100 000,00")
     assert expect_share.get_attribute("data-passed") == "false"
     assert "ne peut dépasser 70 000,00 €" in expect_share.inner_text()
 
     page.get_by_label("Subvention demandée (€)").fill("70 000")
     page.locator("#id_resources-0-amount").fill("30000")
-    page.wait_for_function(
-        "document.querySelector('#verdicts li[data-rule=subsidy_share]').dataset.passed === 'true'"
-        " && document.querySelector('#verdicts li[data-rule=budget_balanced]').dataset.passed === 'true'"
-    )
+    expect(verdict(page, "subsidy_share")).to_have_attribute("data-passed", "true")
+    expect(verdict(page, "budget_balanced")).to_have_attribute("data-passed", "true")
     assert verdict(page, "documents_complete").get_attribute("data-passed") == "false"
 
     for doc in ("statuts", "rib", "budget_detail", "cofunding_letters"):
@@ -104,9 +101,7 @@ def test_a_failing_rule_blocks_the_submission(page, applicant):
         page, "expenses", 0, {"label": "Machines", "category": "equipment", "amount": "400000"}
     )
     page.get_by_label("Subvention demandée (€)").fill("230000")
-    page.wait_for_function(
-        "document.querySelector('#verdicts li[data-rule=subsidy_max]').dataset.passed === 'false'"
-    )
+    expect(verdict(page, "subsidy_max")).to_have_attribute("data-passed", "false")
     assert (
         "La subvention demandée (230 000,00 €) dépasse le plafond de 200 000,00 € fixé par l'appel."
         in verdict(page, "subsidy_max").inner_text()

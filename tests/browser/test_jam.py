@@ -6,6 +6,7 @@ without reloading; then the vote, its results, the synthesis, the decision and t
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from pollen.jam import selectors
 from pollen.jam.models import JamRole, Outcome, Proposal, Vote, WorkingGroup
@@ -78,9 +79,7 @@ def test_a_live_jam_from_first_proposal_to_the_follow_up(browser, live_server, p
     for page in (a, b, c):
         page.locator(".jam-clock__phase", has_text="Vote").wait_for(timeout=LIVE)
         clock = page.locator("[data-ends-at]")
-        page.wait_for_function(
-            "el => /^\\d+:\\d\\d$/.test(el.textContent)", arg=clock.element_handle()
-        )
+        expect(clock).to_have_text(re.compile(r"^\d+:\d\d$"))
         minutes = int(clock.text_content().split(":")[0])
         assert 8 <= minutes <= 10
 

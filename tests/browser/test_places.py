@@ -49,7 +49,7 @@ def test_someone_finds_a_laser_cutter_near_quimper_and_opens_the_map(page, place
     page.get_by_label("Machine").select_option("laser_cutter")
     near = page.get_by_label("Autour de la commune")
     near.press_sequentially("Quim")
-    page.wait_for_function("document.querySelectorAll('#near-options option').length > 0")
+    page.locator("#near-options option").first.wait_for(state="attached")
     near.fill("Quimper")
     page.get_by_label("Ouvert le (jour de la semaine)").select_option("saturday")
     radius = page.get_by_label("Dans un rayon de (km)")

@@ -100,3 +100,16 @@ def test_a_batch_is_marked_sent_a_few_rows_at_a_time(settings, django_assert_max
     assert len(mail.outbox) == 60
     assert set(OutgoingMail.objects.values_list("attempts", flat=True)) == {1}
     assert OutgoingMail.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_a_failure_is_logged_without_the_mail_s_body(settings, monkeypatch, caplog):
+    settings.MAIL_DELIVERY = "worker"
+
+    def broken(self, messages):
+        raise ConnectionRefusedError("SMTP down")
+
+    services.queue_mail(recipients=["a@test.example"], subject="Objet", body="Code secret 4242")
+    monkeypatch.setattr(mail.backends.locmem.EmailBackend, "send_messages", broken)
+    services.send_pending()
+    assert "a@test.example" in caplog.text and "Objet" in caplog.text
+    assert "4242" not in caplog.text

@@ -1,0 +1,50 @@
+"""Production is not a demo: Django's deployment checks pass under the documented variables."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# What this machine's environment may set and the documented production settings do not.
+UNSET = {"SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "EMAIL_BACKEND", "DATABASE_URL"}
+
+
+def check_deploy(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py check --deploy --fail-level WARNING` in a fresh process, as docs/deployment.md says."""
+    env = {k: v for k, v in os.environ.items() if k not in UNSET and not k.startswith("POLLEN_")}
+    env.update(
+        {
+            "POLLEN_DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "pollen.example.gouv.fr",
+            "CSRF_TRUSTED_ORIGINS": "https://pollen.example.gouv.fr",
+            "POLLEN_BEHIND_TLS_PROXY": "1",
+            "EMAIL_HOST": "smtp.example.gouv.fr",
+            "POLLEN_VAR_DIR": str(tmp_path),
+            **extra,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_deployment_checks_find_nothing_under_the_production_variables(tmp_path):
+    run = check_deploy(tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "System check identified no issues (0 silenced)." in run.stdout
+
+
+def test_a_warning_fails_the_deployment_checks(tmp_path):
+    """The check above can fail: a plain-HTTP setting is reported, and the exit code says so."""
+    run = check_deploy(tmp_path, POLLEN_SSL_REDIRECT="0")
+    assert run.returncode != 0
+    assert "security.W008" in run.stderr
