@@ -211,6 +211,8 @@ def post_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     jam = selectors.access_jam(slug)
     me = selectors.viewer(request, jam)
     group = selectors.access_group(jam, pk)
+    # The refusal pages below show the group's proposals: only to those who may read them.
+    _require(selectors.can_read_group(me, group))
     form = forms.ProposalForm(request.POST)
     if not form.is_valid():
         # Kept in the page (and in the browser's draft): nothing typed is lost.
