@@ -11,13 +11,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 AXE_VERSION := 4.10.3
 
-.PHONY: help install demo serve test test-fast test-browser lint typecheck bench messages clean
+.PHONY: help install demo serve test test-fast test-browser lint typecheck bench messages deps clean
 
 help:
 	@echo "make demo   installe, crée la base SQLite, charge le territoire, l'appel 2013 et les démonstrations, puis sert sur http://$(HOST):$(PORT)"
 	@echo "make test   installe et lance toute la suite de tests (navigateur compris)"
 	@echo "make bench  lance les bancs d'essai (benchmarks/)"
-	@echo "make lint   ruff + mypy"
+	@echo "make lint   ruff + mypy + deptry"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then scripts/find-python --explain; exit 1; fi
@@ -64,6 +64,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/deptry .
+
+# After editing the dependencies in pyproject.toml: the pinned files the installs read.
+deps: install
+	$(VENV)/bin/uv pip compile -q --python $(PY) pyproject.toml -o requirements.txt
+	$(VENV)/bin/uv pip compile -q --python $(PY) pyproject.toml --group dev -o requirements-dev.txt
 
 bench: install
 	$(PY) benchmarks/run_all.py
