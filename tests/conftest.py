@@ -36,6 +36,24 @@ def client_for(client, personas, name):
     return client
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_may_empty_the_audit_trail():
+    """Transactional tests empty the database with TRUNCATE, which the audit table refuses on
+    PostgreSQL (pollen/audit/migrations/0003) unless the session declares maintenance."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    sql_flush = DatabaseOperations.sql_flush
+
+    def flush_in_maintenance(self, style, tables, **options):
+        statements = sql_flush(self, style, tables, **options)
+        # LOCAL: for the flush's own transaction (execute_sql_flush runs it atomically).
+        return ["SET LOCAL pollen.audit_maintenance = 'on'", *statements] if statements else []
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", flush_in_maintenance)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     """Tests never leave the machine: only loopback connections are allowed."""

@@ -104,6 +104,26 @@ def test_it_updates_only_the_fields_it_is_given(draft):
     assert stored.title == draft.title
 
 
+def test_it_updates_many_rows_each_to_its_value_as_bulk_update_does(territory, personas):
+    plain, orm, untouched = (
+        organisation_for(personas[name], siret=siret)
+        for name, siret in (
+            ("applicant", "73282932000074"),
+            ("applicant_b", "55208131766522"),
+            ("manager", "35600000000048"),
+        )
+    )
+    machines = ["laser_cutter", "3d_printer"]
+
+    sql.update_each(Organisation, "machines", [(plain.pk, machines)])
+    Organisation.objects.bulk_update([Organisation(pk=orm.pk, machines=machines)], ["machines"])
+
+    stored = Organisation.objects.in_bulk([plain.pk, orm.pk, untouched.pk])
+    assert typed_values(stored[plain.pk])["machines"] == typed_values(stored[orm.pk])["machines"]
+    assert stored[plain.pk].machines == machines
+    assert stored[untouched.pk].machines == untouched.machines
+
+
 def test_together_sets_the_pk_of_inserted_rows_by_the_end_of_the_block(personas):
     from django.db import transaction
 

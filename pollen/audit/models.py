@@ -6,8 +6,10 @@ from django.db import models
 
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
+    # PROTECT, not SET_NULL: clearing the actor would rewrite sealed events (the database
+    # refuses it on PostgreSQL). Someone who acted is deactivated, never deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=64, db_index=True)
     # The object the event is about, by label and id, so audit rows outlive the objects.
@@ -16,6 +18,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     note = models.TextField(blank=True)
+    # sha256(previous event's chain + this event's canonical form), set once by seal_events():
+    # NULL until sealed, so recording an event never waits for the one before it.
+    chain = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
