@@ -65,8 +65,8 @@ def test_a_participant_of_another_jam_cannot_write_here(room, browsers):
     services.set_openings(acting=room.organiser, jam=room.jam, group=None, writing_open=True)
     url = f"/jams/bercy/groupes/{room.groups[0].pk}/proposer/"
     data = {"title": "Intrus", "text": "Texte", "lever": Lever.OTHER}
-    assert browsers["other_jam"].post(url, data).status_code == 409
-    assert browsers["other_group"].post(url, data).status_code == 409
+    assert browsers["other_jam"].post(url, data).status_code == 403
+    assert browsers["other_group"].post(url, data).status_code == 403
     assert not room.jam.proposals.exists()
 
 
