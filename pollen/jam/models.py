@@ -24,8 +24,11 @@ class Jam(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # Bumped by every write in the jam, in the writing transaction: the screens' ETag.
+    # Raised by every write in the jam, in the writing transaction: the plenary screen's mark.
     revision = models.BigIntegerField(default=0)
+    # Raised by what every group's screen shows (agenda, broadcast, openings for all, seats):
+    # a group's screen refreshes for this or for its own group's revision, nothing else.
+    stage_revision = models.BigIntegerField(default=0)
     broadcast = models.CharField(_("message à toutes les salles"), max_length=300, blank=True)
     is_fictitious = models.BooleanField(default=False)
     created_at = models.DateTimeField()
@@ -84,6 +87,7 @@ class WorkingGroup(models.Model):
     commenting_open = models.BooleanField(_("commentaires ouverts"), default=False)
     voting_open = models.BooleanField(_("vote ouvert"), default=False)
     vote_closed = models.BooleanField(_("vote clos"), default=False)
+    revision = models.BigIntegerField(default=0)  # raised by this group's own writes
 
     class Meta:
         ordering = ["jam", "position"]

@@ -39,8 +39,15 @@ class JamError(Exception):
     """A refused change; the message, in the person's language, says what to do."""
 
 
-def _touch(jam: Jam) -> None:
-    Jam.objects.filter(pk=jam.pk).update(revision=F("revision") + 1)
+def _touch(jam: Jam, group: WorkingGroup | None = None, *, screens: bool = True) -> None:
+    """Mark the change for the screens that poll: the plenary sees every write; a group's
+    screen sees its group's writes (group given) and the jam-wide ones (group=None), so a
+    write in one group does not make the other groups' screens download their fragment.
+    screens=False: nothing any screen shows (a registration, a check-in)."""
+    stage = {"stage_revision": F("stage_revision") + 1} if group is None and screens else {}
+    Jam.objects.filter(pk=jam.pk).update(revision=F("revision") + 1, **stage)
+    if group is not None:
+        WorkingGroup.objects.filter(pk=group.pk).update(revision=F("revision") + 1)
 
 
 def _actor(participant: Participant | None) -> Any:
@@ -106,7 +113,7 @@ def register(
         registered_at=now,
     )
     _mail_link(participant)
-    _touch(jam)
+    _touch(jam, screens=False)
     _event(participant, "jam.registered", participant, registration=participant.registration)
     return participant
 
@@ -175,7 +182,7 @@ def check_in(*, acting: Participant | None, participant: Participant) -> Partici
     if participant.checked_in_at is None:
         participant.checked_in_at = clock.now()
         participant.save(update_fields=["checked_in_at"])
-        _touch(participant.jam)
+        _touch(participant.jam, screens=False)
         _event(acting, "jam.checked_in", participant)
     return participant
 
@@ -281,7 +288,7 @@ def set_openings(
     if changes.get("voting_open"):
         groups = groups.filter(vote_closed=False)
     count = groups.update(**changes)
-    _touch(jam)
+    _touch(jam, group)
     _event(acting, "jam.openings", group or jam, **changes)
     return count
 
@@ -293,7 +300,7 @@ def close_vote(*, acting: Participant | None, group: WorkingGroup) -> WorkingGro
     group = WorkingGroup.objects.select_for_update().get(pk=group.pk)
     group.voting_open, group.vote_closed = False, True
     group.save(update_fields=["voting_open", "vote_closed"])
-    _touch(group.jam)
+    _touch(group.jam, group)
     _event(acting, "jam.vote_closed", group)
     return group
 
@@ -334,7 +341,7 @@ def post_proposal(
         lever=lever,
         created_at=clock.now(),
     )
-    _touch(group.jam)
+    _touch(group.jam, group)
     _event(acting, "jam.proposal_posted", proposal, group=group.pk)
     return proposal
 
@@ -350,7 +357,7 @@ def comment(*, acting: Participant | None, proposal: Proposal, text: str) -> Com
         text=_clean_text(text, _("Le commentaire"), COMMENT_MAX),
         created_at=clock.now(),
     )
-    _touch(group.jam)
+    _touch(group.jam, group)
     _event(acting, "jam.commented", proposal, comment=made.pk)
     return made
 
@@ -379,7 +386,7 @@ def vote(*, acting: Participant | None, proposal: Proposal) -> Vote | None:
             made = Vote.objects.create(participant=voter, proposal=proposal, cast_at=clock.now())
     except IntegrityError:
         return None
-    _touch(group.jam)
+    _touch(group.jam, group)
     _event(acting, "jam.voted", proposal)
     return made
 
@@ -390,7 +397,7 @@ def unvote(*, acting: Participant | None, proposal: Proposal) -> int:
     require(selectors.can_vote(acting, group))
     deleted, _detail = Vote.objects.filter(participant=acting, proposal=proposal).delete()
     if deleted:
-        _touch(group.jam)
+        _touch(group.jam, group)
         _event(acting, "jam.unvoted", proposal)
     return deleted
 
@@ -427,7 +434,7 @@ def merge(
     Vote.objects.filter(proposal__in=proposals).delete()
     now = clock.now()
     Vote.objects.bulk_create(Vote(proposal=merged, participant_id=v, cast_at=now) for v in voters)
-    _touch(group.jam)
+    _touch(group.jam, group)
     _event(acting, "jam.merged", merged, sources=[p.pk for p in proposals])
     return merged
 
@@ -456,7 +463,7 @@ def split(
         for title, text in parts
     ]
     Proposal.objects.filter(pk=proposal.pk).update(merged_into=made[0])
-    _touch(group.jam)
+    _touch(group.jam, group)
     _event(acting, "jam.split", proposal, parts=[p.pk for p in made])
     return made
 
@@ -579,7 +586,7 @@ def write_synthesis(
         },
     )
     synthesis.proposals.set(proposals)
-    _touch(group.jam)
+    _touch(group.jam, group)
     _event(acting, "jam.synthesis_written", group, proposals=[p.pk for p in proposals])
     return synthesis
 
@@ -606,7 +613,7 @@ def decide(
     proposal.decided_at = clock.now()
     proposal.call = call
     proposal.save(update_fields=["outcome", "answer", "decided_at", "call"])
-    _touch(proposal.jam)
+    _touch(proposal.jam, proposal.group)
     record_event(
         actor=_actor(acting),
         action="jam.decided",

@@ -28,12 +28,21 @@ from pollen.jam.models import Jam, Participant, Phase, Registration, WorkingGrou
 Viewer = Participant | None
 
 
-def _revision(jam: Jam) -> int:
-    return Jam.objects.filter(pk=jam.pk).values_list("revision", flat=True)[0]
+def _revision(jam: Jam, group: WorkingGroup | None = None) -> str:
+    """What a screen shows has changed when this has: the jam's for the plenary; for a group's
+    screen, the jam-wide stage and the group's own writes (one indexed read either way)."""
+    if group is None:
+        return str(Jam.objects.filter(pk=jam.pk).values_list("revision", flat=True)[0])
+    stage, own = (
+        WorkingGroup.objects.filter(pk=group.pk)
+        .values_list("jam__stage_revision", "revision")
+        .get()
+    )
+    return f"{stage}.{own}"
 
 
-def _unchanged(request: HttpRequest, jam: Jam) -> bool:
-    return request.GET.get("depuis", "") == str(_revision(jam))
+def _unchanged(request: HttpRequest, jam: Jam, group: WorkingGroup | None = None) -> bool:
+    return request.GET.get("depuis", "") == _revision(jam, group)
 
 
 def jam_list(request: HttpRequest) -> HttpResponse:
@@ -142,7 +151,7 @@ def _group_context(jam: Jam, group: WorkingGroup, me: Viewer) -> dict[str, Any]:
         "me": me,
         "clock": selectors.agenda(jam),
         "server_now": clock.now(),
-        "revision": _revision(jam),
+        "revision": _revision(jam, group),
         "proposals": selectors.group_proposals(group),
         "my_votes": selectors.my_votes(me) if me else set(),
         "dots_left": selectors.dots_left(me) if me else 0,
@@ -182,7 +191,7 @@ def group_live(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     me = selectors.viewer(request, jam)
     group = selectors.access_group(jam, pk)
     _require(selectors.can_read_group(me, group))
-    if _unchanged(request, jam):
+    if _unchanged(request, jam, group):
         return HttpResponse(status=204)
     context = _group_context(jam, group, me)
     context["comment_form"] = forms.CommentForm()
@@ -451,7 +460,7 @@ def _projection_context(jam: Jam, group: WorkingGroup | None) -> dict[str, Any]:
         "group": group,
         "clock": selectors.agenda(jam),
         "server_now": clock.now(),
-        "revision": _revision(jam),
+        "revision": _revision(jam, group),
         "proposals": proposals,
         "results_visible": group.vote_closed
         if group
@@ -463,7 +472,7 @@ def projection_live(request: HttpRequest, slug: str, pk: int | None = None) -> H
     jam = selectors.access_jam(slug)
     _require(selectors.can_run(selectors.viewer(request, jam)))
     group = selectors.access_group(jam, pk) if pk is not None else None
-    if _unchanged(request, jam):
+    if _unchanged(request, jam, group):
         return HttpResponse(status=204)
     return render(request, "jam/_projection_live.html", _projection_context(jam, group))
 

@@ -184,3 +184,21 @@ def test_the_report_is_for_the_organiser_and_the_open_data_for_everyone(room, br
     data = browsers["anonymous"].get("/jams/bercy/propositions.json")
     assert data.status_code == 200 and "proposals" in data.json()
     assert browsers["anonymous"].get("/jams/bercy/propositions.csv").status_code == 200
+
+
+def test_a_write_in_one_group_leaves_the_other_groups_screens_alone(room, browsers):
+    url = f"/jams/bercy/groupes/{room.groups[0].pk}/direct/"
+    first = browsers["participant"].get(url).content.decode()
+    mark = first.split('data-revision="')[1].split('"')[0]
+    services.set_openings(
+        acting=room.organiser, jam=room.jam, group=room.groups[1], writing_open=True
+    )
+    services.post_proposal(
+        acting=room.people[4], group=room.groups[1], title="Ailleurs", text="x", lever=Lever.OTHER
+    )
+    assert browsers["participant"].get(f"{url}?depuis={mark}").status_code == 204
+    services.broadcast(acting=room.organiser, jam=room.jam, message="Pause café")
+    fresh = browsers["participant"].get(f"{url}?depuis={mark}")
+    assert fresh.status_code == 200 and "Pause café" in fresh.content.decode()
+    plenary = browsers["organiser"].get("/jams/bercy/ecran/direct/").content.decode()
+    assert "Ailleurs" in plenary  # the room's screen sees every group
