@@ -238,12 +238,18 @@ def _profile_calls(jam: Any, me: Any, token: str) -> dict[str, Any]:
     voted = me.votes.values_list("proposal_id", flat=True).first()
     target = jam.proposals.filter(group=me.group_id).values_list("pk", flat=True).first()
 
-    def revision() -> int:
-        return Jam.objects.filter(pk=jam.pk).values_list("revision", flat=True)[0]
+    def revision() -> str:  # what the group's screen holds: the jam's stage, the group's own
+        from pollen.jam.models import WorkingGroup
+
+        stage, own = WorkingGroup.objects.filter(pk=me.group_id).values_list(
+            "jam__stage_revision", "revision"
+        )[0]
+        return f"{stage}.{own}"
 
     def vote_twice(c: Any) -> Any:  # a dot removed then put back: two writes, as in the burst
-        c.post(f"/jams/{jam.slug}/propositions/{voted}/voter/", {"retirer": "1"})
-        return c.post(f"/jams/{jam.slug}/propositions/{voted}/voter/")
+        path = f"/jams/{jam.slug}/propositions/{voted}/voter/"
+        c.post(path, {"retirer": "1"}, HTTP_HX_REQUEST="true")
+        return c.post(path, HTTP_HX_REQUEST="true")
 
     return {
         "entrer": lambda c: c.get(f"/jams/{jam.slug}/entrer/{token}/"),
@@ -313,7 +319,7 @@ def internal_profile(state_path: Path, slug: str, out_path: Path) -> None:
         backend = int(cursor.fetchone()[0])
     calls = _profile_calls(jam, me, tokens[me.pk])
     costs = {kind: _cost(client, call, backend, 20) for kind, call in calls.items()}
-    costs["voter"] = {k: v / 2 for k, v in costs["voter"].items()} | {"status": 302}
+    costs["voter"] = {k: v / 2 for k, v in costs["voter"].items()} | {"status": 200}
     fragment = _fragment_profile(calls["direct 200"], client, 20)
     out_path.write_text(json.dumps({"costs": costs, "fragment": fragment}), encoding="utf-8")
 
@@ -389,7 +395,7 @@ class Browser(rawhttp.Connection):
         self, kind: str, path: str, expect: tuple[int, ...], form: dict[str, str] | None = None
     ) -> rawhttp.Response | None:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        if kind.startswith("direct"):
+        if kind.startswith("direct") or kind == "voter":
             headers["HX-Request"] = "true"
         started = time.monotonic()
         try:
@@ -438,6 +444,18 @@ class Browser(rawhttp.Connection):
             self.refused(kind, page.body)
             return Sent(answered, False)
         return Sent(answered, True, page.body)
+
+    async def swap(self, kind: str, path: str, form: dict[str, str]) -> Sent:
+        """A form sent by HTMX: the answer is the fragment swapped in place, no redirect."""
+        form = {**form, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
+        answer = await self.fetch(kind, path, (200,), form)
+        answered = time.monotonic()
+        if answer is None:
+            return Sent(answered, None)
+        if ERROR_ALERT.search(answer.body):
+            self.refused(kind, answer.body)
+            return Sent(answered, False)
+        return Sent(answered, True, answer.body)
 
     def refused(self, kind: str, page: bytes) -> None:
         """A refusal is an error, unless writing closed while the form was on its way."""
@@ -593,7 +611,7 @@ class Participant:
 
     async def vote(self, proposal: int) -> None:
         path = f"/jams/{self.slug}/propositions/{proposal}/voter/"
-        sent = await self.browser.navigate("voter", path, {})
+        sent = await self.browser.swap("voter", path, {})
         if sent.accepted:
             self.votes[0] += 1
             self.journal.vote_acks.append(sent.answered)
@@ -1213,8 +1231,9 @@ def report(
     print(
         "\nUn écran interroge le serveur chaque seconde : un écrit attend le tour suivant (0 à 1 s) "
         "puis la requête ; même à vide, le p99 du délai vaut donc environ 1 s plus une requête. "
-        "La révision est celle du jam entier : tout écrit, dans n'importe quel groupe, fait "
-        "renvoyer le fragment complet à tous les écrans."
+        "Un écran de groupe suit la scène du jam et son propre groupe : un écrit ne renvoie le "
+        "fragment complet qu'aux écrans de son groupe (et à l'écran de la plénière) ; un vote "
+        "répond par le fragment (HTMX), pas par la salle entière."
     )
     for run, fig, _jam in results:
         print_details(run, fig)

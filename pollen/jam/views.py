@@ -261,13 +261,22 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     jam = selectors.access_jam(slug)
     me = selectors.viewer(request, jam)
     proposal = selectors.access_proposal(jam, pk)
+    refusal = ""
     try:
         if request.POST.get("retirer"):
             services.unvote(acting=me, proposal=proposal)
         else:
             services.vote(acting=me, proposal=proposal)
     except (services.JamError, PermissionDenied) as exc:
-        _failed(request, exc)
+        refusal = str(exc)
+    if request.headers.get("HX-Request") and selectors.can_read_group(me, proposal.group):
+        # From the page (HTMX): the group's fragment at once, not the whole room again (a vote
+        # burst is every participant voting within seconds).
+        context = _group_context(jam, proposal.group, me)
+        context.update(comment_form=forms.CommentForm(), vote_refusal=refusal)
+        return render(request, "jam/_group_live.html", context)
+    if refusal:
+        messages.error(request, refusal)
     return _back(request, jam, proposal.group)
 
 
