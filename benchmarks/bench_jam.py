@@ -232,8 +232,6 @@ def _cost(client: Any, call: Any, backend: int, count: int) -> dict[str, float]:
 
 def _profile_calls(jam: Any, me: Any, token: str) -> dict[str, Any]:
     """Each request a browser sends, as a callable on a Django test client signed in as `me`."""
-    from pollen.jam.models import Jam
-
     live = f"/jams/{jam.slug}/groupes/{me.group_id}/direct/"
     voted = me.votes.values_list("proposal_id", flat=True).first()
     target = jam.proposals.filter(group=me.group_id).values_list("pk", flat=True).first()
@@ -492,7 +490,8 @@ class Screen:
         self.writing = b"Propositions ouvertes" in body
         self.voting = b"Vote ouvert" in body
         self.proposals = [int(pk) for pk in PROPOSAL.findall(body)]
-        self.votable = [int(pk) for pk in VOTABLE.findall(body)]
+        # Each vote form names its proposal twice (action and hx-post): one entry per proposal.
+        self.votable = list(dict.fromkeys(int(pk) for pk in VOTABLE.findall(body)))
         signals = {m.decode() for m in MARKER.findall(body)}
         if phase := PHASE_NAME.search(body):
             signals.add("phase:" + phase.group(1).decode("utf-8", "replace"))

@@ -43,7 +43,8 @@ def _touch(jam: Jam, group: WorkingGroup | None = None, *, screens: bool = True)
     """Mark the change for the screens that poll: the plenary sees every write; a group's
     screen sees its group's writes (group given) and the jam-wide ones (group=None), so a
     write in one group does not make the other groups' screens download their fragment.
-    screens=False: nothing any screen shows (a registration, a check-in)."""
+    screens=False: nothing another screen shows (a registration, a check-in, a dot while the
+    counts are hidden: the voter gets its fragment in the answer)."""
     stage = {"stage_revision": F("stage_revision") + 1} if group is None and screens else {}
     Jam.objects.filter(pk=jam.pk).update(revision=F("revision") + 1, **stage)
     if group is not None:
@@ -386,7 +387,7 @@ def vote(*, acting: Participant | None, proposal: Proposal) -> Vote | None:
             made = Vote.objects.create(participant=voter, proposal=proposal, cast_at=clock.now())
     except IntegrityError:
         return None
-    _touch(group.jam, group)
+    _touch(group.jam, screens=False)  # counts stay hidden until the vote closes
     _event(acting, "jam.voted", proposal)
     return made
 
@@ -397,7 +398,7 @@ def unvote(*, acting: Participant | None, proposal: Proposal) -> int:
     require(selectors.can_vote(acting, group))
     deleted, _detail = Vote.objects.filter(participant=acting, proposal=proposal).delete()
     if deleted:
-        _touch(group.jam, group)
+        _touch(group.jam, screens=False)  # counts stay hidden until the vote closes
         _event(acting, "jam.unvoted", proposal)
     return deleted
 
