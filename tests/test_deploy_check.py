@@ -7,8 +7,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# What this machine's environment may set and the documented production settings do not.
-UNSET = {"SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "EMAIL_BACKEND", "DATABASE_URL"}
+# What this machine's environment may set and the documented production settings do not
+# (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this very process).
+UNSET = {
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "EMAIL_BACKEND",
+    "DATABASE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def check_deploy(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
