@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "config.middleware.NoStoreForPrivateMiddleware",
     "config.middleware.RefuseNullCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pollen.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -150,6 +151,12 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["pollen.accounts.sessions.UserBackend"]
 SESSION_ENGINE = "pollen.accounts.sessions"
 LOGIN_URL = "accounts:login"
+# A session ends after POLLEN_SESSION_IDLE seconds without activity (staff:
+# POLLEN_SESSION_IDLE_STAFF, an hour by default) and in any case POLLEN_SESSION_MAX seconds after
+# sign-in (12 hours by default).
+SESSION_IDLE_S = int(os.environ.get("POLLEN_SESSION_IDLE", str(4 * 3600)))
+SESSION_IDLE_STAFF_S = int(os.environ.get("POLLEN_SESSION_IDLE_STAFF", "3600"))
+SESSION_COOKIE_AGE = int(os.environ.get("POLLEN_SESSION_MAX", str(12 * 3600)))
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [

@@ -7,7 +7,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pollen import clock
-from pollen.accounts.models import ChangeStatus, Organisation, OrganisationChange, Role, User
+from pollen.accounts.models import (
+    ChangeStatus,
+    Organisation,
+    OrganisationChange,
+    Role,
+    Session,
+    User,
+)
 from pollen.audit.services import record_event
 from pollen.permissions import Decision, require
 
@@ -140,3 +147,16 @@ def save_organisation(
             after=after,
         )
     return org
+
+
+@transaction.atomic
+def sign_out_everywhere(*, acting_user: User) -> int:
+    """Every session of this person ends, on every device (a lost phone, a shared computer)."""
+    ended, _detail = Session.objects.filter(user=acting_user).delete()
+    record_event(
+        actor=acting_user,
+        action="account.signed_out_everywhere",
+        obj=acting_user,
+        after={"sessions": ended},
+    )
+    return ended

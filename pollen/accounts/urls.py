@@ -8,6 +8,7 @@ urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("espace/", views.dashboard, name="dashboard"),
+    path("espace/deconnexion-partout/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("espace/structure/", views.organisation, name="organisation"),
     path(
         "espace/structures/demandes/",

@@ -1,6 +1,7 @@
 """Login, the personal dashboard and the organisation profile."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pollen.accounts import services
 from pollen.accounts.forms import LoginForm, OrganisationForm
@@ -142,3 +144,15 @@ def organisation_changes(request: AuthedRequest) -> HttpResponse:
         "organisation", "requested_by", "decided_by"
     )[:500]
     return render(request, "accounts/organisation_changes.html", {"changes": changes})
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: AuthedRequest) -> HttpResponse:
+    ended = services.sign_out_everywhere(acting_user=request.user)
+    logout(request)
+    messages.success(
+        request,
+        _("Vous êtes déconnecté(e) partout : %(n)s session(s) fermée(s).") % {"n": ended},
+    )
+    return redirect("accounts:login")

@@ -1,0 +1,56 @@
+"""Sessions that end: after a while without activity (shorter for staff), and at the latest
+after their absolute lifetime (SESSION_COOKIE_AGE)."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from pollen import clock
+
+SEEN = "pollen_last_seen"
+# The session is written at most this often just to say "still here" (every request would
+# write a row, the deadline's submissions included).
+SEEN_RESOLUTION_S = 60
+
+
+def idle_limit(user: object) -> int:
+    staff = getattr(user, "is_programme_staff", False) or getattr(user, "is_superuser", False)
+    return settings.SESSION_IDLE_STAFF_S if staff else settings.SESSION_IDLE_S
+
+
+class IdleSessionMiddleware:
+    """Sign out a person who has been idle longer than their role allows."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(clock.now().timestamp())
+            seen = request.session.get(SEEN)
+            if isinstance(seen, int) and now - seen > idle_limit(user):
+                logout(request)
+                messages.info(
+                    request,
+                    _("Votre session a expiré après une période d'inactivité : reconnectez-vous."),
+                )
+                to_login = redirect_to_login(request.get_full_path())
+                if request.headers.get("HX-Request"):  # a fragment: the whole page goes
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = to_login["Location"]
+                    return response
+                return to_login
+            if not isinstance(seen, int) or now - seen >= SEEN_RESOLUTION_S:
+                request.session[SEEN] = now
+        return self.get_response(request)
+
+
+def note_sign_in(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """Signing in is activity: the first requests after it need not write the session."""
+    request.session[SEEN] = int(clock.now().timestamp())
