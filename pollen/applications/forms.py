@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pollen.applications import models as application_models
-from pollen.applications.models import Kind
+from pollen.applications.models import RESOURCE_KINDS, RESOURCE_STATUSES, Kind
 from pollen.domain.apply.budget import (
     Budget,
     ExpenseLine,
@@ -97,15 +97,8 @@ class ExpenseForm(forms.Form):
         return data
 
 
-COFUNDER_KINDS = [
-    (ResourceKind.PUBLIC.value, _("Financement public")),
-    (ResourceKind.PRIVATE.value, _("Financement privé")),
-    (ResourceKind.OWN.value, _("Fonds propres")),
-]
-STATUSES = [
-    (ResourceStatus.ACQUIRED.value, _("Acquis")),
-    (ResourceStatus.REQUESTED.value, _("Demandé")),
-]
+COFUNDER_KINDS = [c for c in RESOURCE_KINDS if c[0] != ResourceKind.REQUESTED_SUBSIDY.value]
+STATUSES = RESOURCE_STATUSES
 
 
 class ResourceForm(forms.Form):

@@ -101,20 +101,29 @@ class ExpenseLine(models.Model):
         return f"{self.label} ({self.category}) : {self.amount} €"
 
 
+# The resource lines' codes (the domain's) with what people read; the budget form offers the
+# co-funders' kinds, the requested subsidy being the call's own line.
+RESOURCE_KINDS = [
+    (ResourceKind.REQUESTED_SUBSIDY.value, _("Subvention demandée")),
+    (ResourceKind.PUBLIC.value, _("Financement public")),
+    (ResourceKind.PRIVATE.value, _("Financement privé")),
+    (ResourceKind.OWN.value, _("Fonds propres")),
+]
+RESOURCE_STATUSES = [
+    (ResourceStatus.ACQUIRED.value, _("Acquis")),
+    (ResourceStatus.REQUESTED.value, _("Demandé")),
+]
+
+
 class ResourceLine(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="resource_lines"
     )
     position = models.PositiveIntegerField(default=0)
     label = models.CharField(_("financeur"), max_length=200)
-    kind = models.CharField(
-        _("nature"), max_length=20, choices=[(k.value, k.value) for k in ResourceKind]
-    )
+    kind = models.CharField(_("nature"), max_length=20, choices=RESOURCE_KINDS)
     status = models.CharField(
-        _("statut"),
-        max_length=10,
-        choices=[(s.value, s.value) for s in ResourceStatus],
-        default="requested",
+        _("statut"), max_length=10, choices=RESOURCE_STATUSES, default="requested"
     )
     amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
 

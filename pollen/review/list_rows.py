@@ -16,7 +16,7 @@ _KIND = dict(Kind.choices)
 class Row:
     pk: int
     title: str
-    kind: str
+    kind_label: str
     round: int
     organisation: str
     commune: str
@@ -68,7 +68,7 @@ def row_of(application: Application, thread_url: str, reviews_url: str) -> Row:
     return Row(
         pk=application.pk,
         title=application.title,
-        kind=str(_KIND.get(application.kind, application.kind)),
+        kind_label=str(_KIND.get(application.kind, application.kind)),
         round=application.round,
         organisation=organisation.legal_name,
         commune=f"{commune.name} ({commune.departement_id})" if commune else "",

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from pollen import clock
 from pollen.applications.models import Application, Submission
@@ -328,3 +329,15 @@ def test_a_submission_waits_for_postgresql_five_times_not_once_per_statement(
         response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
     assert response.status_code == 302 and Submission.objects.count() == 1
     assert trips == [5]
+
+
+def test_the_application_page_shows_labels_never_codes(client, call_2013, personas):
+    organisation_for(personas["applicant"])
+    draft = eligible_draft(call_2013, personas["applicant"])
+    client.force_login(personas["applicant"])
+    html = client.get(reverse("applications:detail", args=[draft.pk])).content.decode()
+    for label in ("Équipement et machines", "Personnel", "Financement public", "Acquis"):
+        assert label in html or escape(label) in html, label
+    assert "Statuts de la structure porteuse" in html
+    for code in (">equipment<", ">staff<", ">public<", ">acquired<", "— statuts<"):
+        assert code not in html, code

@@ -8,6 +8,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
+from pollen.domain.apply.calls import CallSpec
 from pollen.domain.apply.eligibility import Verdict
 from pollen.domain.apply.money import format_eur, format_percent
 from pollen.domain.text import Text
@@ -44,3 +45,14 @@ _MOMENT_FORMATS = {
 def moment(value: dt.datetime | None, precision: str = "minute") -> str:
     """`{{ when|moment }}`, `{{ when|moment:"second" }}` or `{{ when|moment:"weekday" }}`."""
     return "" if value is None else date_format(value, str(_MOMENT_FORMATS[precision]))
+
+
+@register.filter
+def category_label(spec: CallSpec, category_id: str) -> str:
+    """{{ spec|category_label:line.category }}: the call's label, never its code."""
+    return spec.category_label(category_id)
+
+
+@register.filter
+def document_label(spec: CallSpec, doc_type: str) -> str:
+    return spec.document_label(doc_type)

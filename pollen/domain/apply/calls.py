@@ -113,6 +113,13 @@ class CallSpec:
     def required_documents(self) -> tuple[DocumentSpec, ...]:
         return tuple(d for d in self.documents if d.required)
 
+    def category_label(self, category_id: str) -> str:
+        """What people read for an expense category (its id when the call no longer has it)."""
+        return next((c.label for c in self.expense_categories if c.id == category_id), category_id)
+
+    def document_label(self, doc_type: str) -> str:
+        return next((d.label for d in self.documents if d.id == doc_type), doc_type)
+
     def rule(self, rule_id: str) -> RuleSpec | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
