@@ -5,6 +5,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The solver's outcomes (pollen.domain.selection.portfolio.Status) as the committee reads them.
+RUN_STATUSES = [
+    ("optimal", _("Optimum prouvé")),
+    ("time_limit", _("Temps écoulé : meilleure sélection trouvée, optimum non prouvé")),
+    ("no_solution", _("Aucune sélection trouvée dans le temps imparti")),
+    ("infeasible", _("Contraintes impossibles à satisfaire ensemble")),
+    ("heuristic", _("Sélection heuristique")),
+    ("min_awards_unmet", _("Nombre minimal de lauréats impossible à atteindre")),
+]
+
 
 class SelectionRun(models.Model):
     """One scenario solved: the exact problem (the CLI's JSON), the solver and what it found."""
@@ -18,7 +28,7 @@ class SelectionRun(models.Model):
     problem_sha256 = models.CharField(max_length=64)
     solver = models.CharField(max_length=60)
     solver_version = models.CharField(max_length=40)
-    status = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, choices=RUN_STATUSES)
     gap = models.FloatField(null=True, blank=True)
     # selection_output(): the optimum's figures with the two baselines under "baselines".
     result = models.JSONField(default=dict)

@@ -166,3 +166,12 @@ def test_freezing_from_the_page_is_audited_and_lists_the_decisions(client, perso
     again = client.post(reverse("selection:freeze", args=[slug, runs[0].pk]), follow=True)
     assert "déjà figé" in again.content.decode()
     assert Decision.objects.count() == 4
+
+
+def test_the_committee_reads_the_solvers_outcome_in_words(client, personas, runs):
+    client.force_login(personas["committee"])
+    slug = runs[0].call.slug
+    listing = client.get(reverse("selection:committee", args=[slug])).content.decode()
+    page = client.get(reverse("selection:run_detail", args=[slug, runs[0].pk])).content.decode()
+    for html in (listing, page):
+        assert "Optimum prouvé" in html and ">optimal<" not in html
