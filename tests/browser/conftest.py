@@ -63,17 +63,22 @@ def watch_policies(context, violations: list[str]) -> None:
 
 @pytest.fixture(autouse=True)
 def policy_violations(browser, monkeypatch):
-    """Every context a browser test opens is watched: one CSP violation fails the test."""
+    """Every context a browser test opens is watched (one CSP violation fails the test), then
+    closed with the test: a page left open would go on polling a server whose test is over."""
     violations: list[str] = []
+    opened = []
     new_context = browser.new_context
 
     def watched_context(**kwargs):
         context = new_context(**kwargs)
         watch_policies(context, violations)
+        opened.append(context)
         return context
 
     monkeypatch.setattr(browser, "new_context", watched_context)
     yield violations
+    for context in opened:
+        context.close()
     assert violations == [], "the page broke its own security policy"
 
 

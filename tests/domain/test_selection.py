@@ -262,9 +262,14 @@ def test_under_a_tiny_time_limit_it_still_returns_a_valid_portfolio() -> None:
     chosen = [c for c in cands if c.id in result.portfolio.selected]
     # HiGHS checks its clock between steps: on a fast run it may prove optimality first.
     assert result.status in {"time_limit", "optimal"}
-    if result.status == "time_limit":
-        assert result.gap is not None and result.gap > 0
-    assert result.best_bound is not None and result.best_bound >= result.portfolio.objective
+    # Stopped before its first bound (a busy machine), HiGHS has none to give: then no gap
+    # either, and the portfolio is still a valid one, at least as good as the ranking's.
+    if result.best_bound is not None:
+        assert result.best_bound >= result.portfolio.objective
+        if result.status == "time_limit":
+            assert result.gap is not None and result.gap > 0
+    else:
+        assert result.status == "time_limit" and result.gap is None
     assert feasible(problem, chosen)
     model = build_model(problem)
     ranking = [model.candidates[i] for i in ranking_baseline(model)]
