@@ -35,6 +35,9 @@ CLOCK_START = os.environ.get("POLLEN_CLOCK_START", "")
 # The real moment that corresponds to CLOCK_START (default: when each process started).
 CLOCK_STARTED_AT = os.environ.get("POLLEN_CLOCK_STARTED_AT", "")
 POLLEN_API_RATE_LIMIT = int(os.environ.get("POLLEN_API_RATE_LIMIT", "300"))
+# New questions to the siting page's solver (up to 5 s each) per address and minute; answers
+# already computed (by any process) are served from the shared cache without counting.
+POLLEN_SITING_SOLVES_PER_MINUTE = int(os.environ.get("POLLEN_SITING_SOLVES_PER_MINUTE", "6"))
 UPLOAD_MAX_BYTES = int(os.environ.get("POLLEN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

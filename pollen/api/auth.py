@@ -7,7 +7,6 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -15,6 +14,7 @@ from pollen import clock
 from pollen.accounts.models import User
 from pollen.api.models import ApiToken
 from pollen.audit.services import record_event
+from pollen.ratelimit import client_address, hit
 
 WINDOW_SECONDS = 60
 
@@ -59,21 +59,6 @@ def _limit() -> int:
     return int(getattr(settings, "POLLEN_API_RATE_LIMIT", 300))
 
 
-def client_address(request: HttpRequest) -> str:
-    """The client's address: the connection's, or the one the trusted proxies saw.
-
-    Each of the POLLEN_TRUSTED_PROXIES proxies appends the address it received from to
-    X-Forwarded-For; what a client writes there itself stands further left and is ignored.
-    """
-    proxies = settings.TRUSTED_PROXIES
-    if proxies > 0:
-        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
-
-
 def _client_key(request: HttpRequest) -> str:
     """A live token counts on its own; no token, or one that is not ours, counts on the address
     (a new random token per request must not reset the count)."""
@@ -88,26 +73,16 @@ def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        window = int(clock.now().timestamp()) // WINDOW_SECONDS
-        bucket = f"pollen-api-rate:{_client_key(request)}:{window}"
-        cache.add(bucket, 0, timeout=WINDOW_SECONDS * 2)
-        try:
-            count = cache.incr(bucket)
-        except ValueError:  # evicted between add and incr: count this request as the first
-            cache.set(bucket, 1, timeout=WINDOW_SECONDS * 2)
-            count = 1
-        limit = _limit()
-        if count > limit:
+        counted = hit(f"api:{_client_key(request)}", _limit(), WINDOW_SECONDS)
+        if counted.refused:
             refused = JsonResponse(
-                {"detail": f"Trop de requêtes : au plus {limit} par minute."}, status=429
+                {"detail": f"Trop de requêtes : au plus {counted.limit} par minute."}, status=429
             )
-            refused["Retry-After"] = str(
-                WINDOW_SECONDS - int(clock.now().timestamp()) % WINDOW_SECONDS
-            )
+            refused["Retry-After"] = str(counted.retry_after)
             return refused
         response = view(request, *args, **kwargs)
-        response["X-RateLimit-Limit"] = str(limit)
-        response["X-RateLimit-Remaining"] = str(max(limit - count, 0))
+        response["X-RateLimit-Limit"] = str(counted.limit)
+        response["X-RateLimit-Remaining"] = str(counted.remaining)
         return response
 
     return wrapped

@@ -1,11 +1,13 @@
 """Coverage and siting reports from one CoverageModel per process (the communes rarely change)."""
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,8 @@ SITING_MIN_POPULATIONS = (1000, 2000, 5000, 10000)
 DEFAULT_MIN_POPULATION = 2000
 DEFAULT_SITES = 10
 _CACHE_SIZE = 16
+# A siting answer depends only on the question and the places; an hour keeps the cache fresh.
+SITING_CACHE_SECONDS = 3600
 
 _lock = threading.Lock()
 _model: tuple[tuple[int, int], CoverageModel] | None = None
@@ -67,10 +71,15 @@ def cached(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
             return _results[key]
     value = compute()
     with _lock:
-        _results[key] = value
-        while len(_results) > _CACHE_SIZE:
-            _results.popitem(last=False)
+        _remember(key, value)
     return value
+
+
+def _remember(key: Any, value: Any) -> None:
+    """Keep a result in this process's small LRU (the caller holds the lock)."""
+    _results[key] = value
+    while len(_results) > _CACHE_SIZE:
+        _results.popitem(last=False)
 
 
 def _points_key(points: Sequence[PlacePoint]) -> int:
@@ -86,25 +95,57 @@ def coverage_report(radius_km: float, points: Sequence[PlacePoint]) -> CoverageR
     )
 
 
+def _siting_key(radius_km: float, k: int, min_population: int, points: Sequence[PlacePoint]) -> str:
+    """The siting question, normalised, as a key every process computes alike."""
+    coverage_model()  # builds the model (and its signature) if the communes changed
+    assert _model is not None
+    question = (_model[0], float(radius_km), k, min_population, _points_key(points))
+    return "pollen-siting:" + hashlib.sha256(repr(question).encode()).hexdigest()
+
+
+def known_siting_report(
+    radius_km: float, k: int, min_population: int, points: Sequence[PlacePoint]
+) -> SitingReport | None:
+    """The answer already computed by any process for the same question, or None."""
+    key = _siting_key(radius_km, k, min_population, points)
+    with _lock:
+        if key in _results:
+            _results.move_to_end(key)
+            return _results[key]  # type: ignore[no-any-return]
+    report = cache.get(key)
+    if report is not None:
+        with _lock:
+            _remember(key, report)
+    return report  # type: ignore[no-any-return]
+
+
 def siting_report(
     radius_km: float, k: int, min_population: int, points: Sequence[PlacePoint]
 ) -> SitingReport:
-    """Greedy and exact choice of k new sites among communes of at least min_population."""
+    """Greedy and exact choice of k new sites among communes of at least min_population.
+
+    The answer is kept in the shared cache (every web process and host), so a question asked
+    once costs the solver once for everyone."""
+    known = known_siting_report(radius_km, k, min_population, points)
+    if known is not None:
+        return known
     model = coverage_model()
     candidates = [c.insee for c in model.communes if c.population >= min_population]
     latlon = [(p.lat, p.lon) for p in points]
-    return cached(
-        ("siting", id(model), float(radius_km), k, min_population, _points_key(points)),
-        lambda: choose_sites(
-            model,
-            latlon,
-            radius_km,
-            k,
-            candidates=candidates,
-            time_limit_s=SITING_TIME_LIMIT_S,
-            max_nonzeros=SITING_MAX_NONZEROS,
-        ),
+    report = choose_sites(
+        model,
+        latlon,
+        radius_km,
+        k,
+        candidates=candidates,
+        time_limit_s=SITING_TIME_LIMIT_S,
+        max_nonzeros=SITING_MAX_NONZEROS,
     )
+    key = _siting_key(radius_km, k, min_population, points)
+    cache.set(key, report, timeout=SITING_CACHE_SECONDS)
+    with _lock:
+        _remember(key, report)
+    return report
 
 
 @dataclass(frozen=True)

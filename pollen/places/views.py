@@ -3,6 +3,7 @@
 import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,9 +31,11 @@ from pollen.places.reports import (
     cached,
     commune_names,
     coverage_figures,
+    known_siting_report,
     siting_report,
 )
 from pollen.places.search import hours_summary, search_places
+from pollen.ratelimit import client_address, hit
 
 PAGE_SIZE = 20
 
@@ -182,12 +185,26 @@ def siting(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         radius = data.get("radius_km") or DEFAULT_RADIUS_KM
         figures = coverage_figures(radius, data.get("machine") or "")
-        report = siting_report(
+        question = (
             radius,
             data.get("k") or DEFAULT_SITES,
             data.get("min_population") or DEFAULT_MIN_POPULATION,
             figures.points,
         )
+        if known_siting_report(*question) is None:
+            # A new question costs the solver up to SITING_TIME_LIMIT_S: counted per address.
+            counted = hit(
+                "siting:" + client_address(request), settings.POLLEN_SITING_SOLVES_PER_MINUTE
+            )
+            if counted.refused:
+                context["refused"] = _(
+                    "Trop de nouveaux calculs demandés depuis votre adresse : réessayez dans "
+                    "%(seconds)s secondes. Les calculs déjà faits restent consultables."
+                ) % {"seconds": counted.retry_after}
+                response = render(request, _siting_template(request), context, status=429)
+                response["Retry-After"] = str(counted.retry_after)
+                return response
+        report = siting_report(*question)
         greedy = commune_names(report.greedy.sites)
         exact = report.exact.choice
         context.update(
@@ -198,8 +215,11 @@ def siting(request: HttpRequest) -> HttpResponse:
             if exact
             else [],
         )
-    template = "places/_siting.html" if getattr(request, "htmx", False) else "places/siting.html"
-    return render(request, template, context)
+    return render(request, _siting_template(request), context)
+
+
+def _siting_template(request: HttpRequest) -> str:
+    return "places/_siting.html" if getattr(request, "htmx", False) else "places/siting.html"
 
 
 def map_svg(request: HttpRequest) -> HttpResponse:
