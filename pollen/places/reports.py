@@ -5,7 +5,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db.models import Count, Sum
@@ -34,7 +34,7 @@ SITING_CACHE_SECONDS = 3600
 
 _lock = threading.Lock()
 _model: tuple[tuple[int, int], CoverageModel] | None = None
-_results: "OrderedDict[tuple[Any, ...], Any]" = OrderedDict()
+_results: "OrderedDict[Any, Any]" = OrderedDict()
 
 
 def _signature() -> tuple[int, int]:
@@ -111,12 +111,13 @@ def known_siting_report(
     with _lock:
         if key in _results:
             _results.move_to_end(key)
-            return _results[key]  # type: ignore[no-any-return]
+            known: SitingReport = _results[key]
+            return known
     report = cache.get(key)
     if report is not None:
         with _lock:
             _remember(key, report)
-    return report  # type: ignore[no-any-return]
+    return cast(SitingReport | None, report)
 
 
 def siting_report(
