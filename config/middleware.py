@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
@@ -43,6 +43,10 @@ class RefuseNullCharactersMiddleware:
             for name, values in request.GET.lists()
             for value in values
         ):
+            if request.path.startswith("/api/"):  # the API answers JSON, as its document says
+                return JsonResponse(
+                    {"detail": "La requête contient un caractère NUL (%00)."}, status=400
+                )
             raise BadRequest("NUL character in the query string")  # logged; the 400 page says it
         return self.get_response(request)
 

@@ -57,7 +57,9 @@ def _get(summary: str, schema: dict[str, Any], params: list[Any], *codes: int) -
 
 
 def _text_param(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "description": description, "schema": {"type": "string"}}
+    # Given, a filter is never empty and never carries NUL (both answered 400).
+    schema = {"type": "string", "minLength": 1, "pattern": "^[^\\u0000]*$"}
+    return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
 SCHEMAS: dict[str, Any] = {

@@ -22,8 +22,10 @@ class BadQuery(ValueError):
 
 def int_param(params: Any, name: str, default: int, low: int, high: int) -> int:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
+    if raw == "":
+        raise BadQuery(f"Le paramètre « {name} » est vide : donnez une valeur ou retirez-le.")
     try:
         value = int(raw)
     except (TypeError, ValueError):
@@ -31,6 +33,16 @@ def int_param(params: Any, name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise BadQuery(f"Le paramètre « {name} » doit être compris entre {low} et {high}.")
     return value
+
+
+def text_param(params: Any, name: str) -> str:
+    """A filter's value: "" when absent; given but empty is a mistake the caller is told of."""
+    raw = params.get(name)
+    if raw is None:
+        return ""
+    if raw == "":
+        raise BadQuery(f"Le paramètre « {name} » est vide : donnez une valeur ou retirez-le.")
+    return str(raw)
 
 
 def page_of(params: Any, qs: QuerySet[Any], serialise: Any) -> dict[str, Any]:
@@ -73,12 +85,11 @@ def published_calls() -> QuerySet[Call]:
 def awards(params: Any) -> QuerySet[Grant, dict[str, Any]]:
     """Signed awards, the same set as the SCDL file, filtered by call, région or year."""
     qs = Grant.objects.filter(signed_on__isnull=False).order_by("id")
-    if params.get("call"):
-        qs = qs.filter(call__slug=params["call"])
-    if params.get("region"):
-        qs = qs.filter(application__organisation__commune__region_id=params["region"])
-    year = int_param(params, "year", 0, 1900, 2200) if params.get("year") else 0
-    if year:
+    if call := text_param(params, "call"):
+        qs = qs.filter(call__slug=call)
+    if region := text_param(params, "region"):
+        qs = qs.filter(application__organisation__commune__region_id=region)
+    if year := int_param(params, "year", 0, 1900, 2200):
         qs = qs.filter(signed_on__year=year)
     # Plain rows, not model instances: a list page is read 50 at a time, many times a second.
     return qs.values(  # type: ignore[return-value]
@@ -174,10 +185,10 @@ def coverage(radius_km: int) -> dict[str, Any]:
 
 def staff_applications(params: Any) -> QuerySet[Application]:
     qs = Application.objects.select_related("call", "organisation").order_by("id")
-    if params.get("status"):
-        qs = qs.filter(status=params["status"])
-    if params.get("call"):
-        qs = qs.filter(call__slug=params["call"])
+    if status := text_param(params, "status"):
+        qs = qs.filter(status=status)
+    if call := text_param(params, "call"):
+        qs = qs.filter(call__slug=call)
     return qs
 
 

@@ -19,5 +19,6 @@ urlpatterns = [
         name="application_status",
     ),
     path("v1/staff/applications/<id:pk>/notes", views.application_note, name="application_note"),
-    re_path(r"^.*$", views.not_found),  # last: whatever else is asked under /api/ answers JSON
+    # Last: whatever else is asked under /api/ (a line break in it included) answers JSON.
+    re_path(r"^[\s\S]*$", views.not_found),
 ]

@@ -1,8 +1,9 @@
 """The JSON API: plain views that parse, call one selector or service, and answer JSON."""
 
 import json
+import re
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -43,6 +44,34 @@ def allow(*methods: str) -> Callable[[View], View]:
     return decorator
 
 
+@cache
+def _declared_query_params() -> dict[tuple[str, str], frozenset[str]]:
+    """(path shape, method) → the query parameters the OpenAPI document declares for it."""
+    declared = {}
+    for path, operations in document(places=True)["paths"].items():
+        for method, operation in operations.items():
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            declared[(re.sub(r"\{[^}]+\}", "{}", path), method.upper())] = frozenset(names)
+    return declared
+
+
+def _check_query(request: HttpRequest) -> None:
+    """A parameter the document does not declare is a mistake (a typo would filter nothing)."""
+    match = request.resolver_match
+    if match is None:
+        return
+    shape = "/" + re.sub(r"<[^>]+>", "{}", str(match.route))
+    allowed = _declared_query_params().get((shape, request.method or "GET"))
+    if allowed is None:
+        return
+    for name in request.GET:
+        if name not in allowed:
+            accepted = ", ".join(sorted(allowed)) or "aucun"
+            raise selectors.BadQuery(
+                f"Paramètre inconnu : « {name} ». Paramètres acceptés : {accepted}."
+            )
+
+
 def public(view: View) -> View:
     """GET only, rate limited, open to anyone (CORS), bad parameters answered with a 400.
 
@@ -53,6 +82,7 @@ def public(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
+            _check_query(request)
             response = view(request, *args, **kwargs)
         except selectors.BadQuery as exc:
             response = _error(str(exc), 400)
@@ -75,6 +105,7 @@ def staff(view: View) -> View:
         if not user.is_programme_staff:
             return _error("Cette API est réservée à l'équipe du programme.", 403)
         try:
+            _check_query(request)
             return view(request, user, *args, **kwargs)
         except selectors.BadQuery as exc:
             return _error(str(exc), 400)
