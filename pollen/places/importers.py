@@ -1,5 +1,6 @@
 """Reading places from the national "lieux de médiation numérique" standard and #MapLabBZH."""
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,11 @@ from pollen.places import records as rec
 from pollen.places.models import PlaceKind
 from pollen.places.records import PlaceRecord, SkippedRow
 from pollen.places.sources import (
+    LAYOUT_LEGACY,
+    LAYOUT_V1,
     MAPLABBZH,
     MEDIATION,
+    SourceFile,
     SourceRow,
     detect_format_and_read,
 )
@@ -32,6 +36,17 @@ MAPLAB_KINDS = {
     "formation": PlaceKind.OTHER,
     "frenchtech": PlaceKind.OTHER,
 }
+# Where each layout of the national standard keeps what Pollen reads under another name
+# (the first column given wins: Pollen's own pre-v1 exports mixed both layouts).
+LAYOUT_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    LAYOUT_V1: {"emails": ("courriels",), "fees": ("frais_a_charge",)},
+    LAYOUT_LEGACY: {
+        "emails": ("courriel", "courriels"),
+        "fees": ("conditions_acces", "frais_a_charge"),
+    },
+}
+# A CEDEX ("Annecy Cedex 03") is a mail-sorting suffix, not part of the commune's name.
+_CEDEX = re.compile(r"\s+cedex(\s*\d+)?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,7 @@ class CommuneResolver:
         """By INSEE code (an arrondissement gives its commune), else postal code and name,
         else (a commune merged since, a misspelt name) the postal code's nearest commune."""
         code = self.parent.get(insee.strip().upper(), insee.strip().upper())
+        name = _CEDEX.sub("", name)
         if code in self.by_code:
             return self.by_code[code]
         in_postal = self.by_postal.get(postal.strip(), [])
@@ -170,7 +186,7 @@ def mediation_record(row: SourceRow, communes: CommuneResolver) -> PlaceRecord |
             _("commune introuvable : « %(c)s »") % {"c": rec.clean_text(d.get("commune"))}
         )
     typology = "|".join(rec.split_list(d.get("typologie")))
-    details = _mediation_details(d, warnings)
+    details = _mediation_details(d, LAYOUT_FIELDS[row.layout or LAYOUT_LEGACY], warnings)
     return PlaceRecord(
         source=rec.clean_text(d.get("source"), 40) or MEDIATION,
         source_id=source_id,
@@ -187,7 +203,13 @@ def mediation_record(row: SourceRow, communes: CommuneResolver) -> PlaceRecord |
     )
 
 
-def _mediation_details(d: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+def _first(d: dict[str, Any], columns: tuple[str, ...]) -> Any:
+    return next((d[c] for c in columns if d.get(c) not in (None, "", [])), None)
+
+
+def _mediation_details(
+    d: dict[str, Any], fields: dict[str, tuple[str, ...]], warnings: list[str]
+) -> dict[str, Any]:
     """The descriptive fields of a row of the national standard (warnings added in place)."""
     machines, others = _machines(d.get("machines"), warnings)
     address = (rec.clean_text(d.get("adresse")), rec.clean_text(d.get("complement_adresse")))
@@ -198,12 +220,10 @@ def _mediation_details(d: dict[str, Any], warnings: list[str]) -> dict[str, Any]
         "machines": machines,
         "other_machines": others,
         "opening_hours": _hours(d.get("horaires"), warnings),
-        "access_conditions": "; ".join(
-            rec.split_list(d.get("conditions_acces") or d.get("frais_a_charge"))
-        ),
+        "access_conditions": "; ".join(rec.split_list(_first(d, fields["fees"]))),
         "website": rec.clean_website((rec.split_list(d.get("site_web")) or [""])[0]),
         "phone": rec.clean_text(d.get("telephone"), 40),
-        "email": rec.clean_email(d.get("courriels") or d.get("courriel")),
+        "email": rec.clean_email(_first(d, fields["emails"])),
         "siret": pivot if len(pivot) == 14 and set(pivot) != {"0"} else "",
         "verified_on": rec.parse_date(d.get("date_maj")),
     }
@@ -257,9 +277,11 @@ RECORD_BUILDERS: dict[str, Callable[[SourceRow, CommuneResolver], PlaceRecord | 
 }
 
 
-def read_records(path: Path, fmt: str) -> tuple[Iterator[PlaceRecord | SkippedRow], list[str]]:
-    """Records (or skipped rows) of a file, and its ignored columns; ImportFormatError if unreadable."""
-    rows, ignored = detect_format_and_read(path, fmt)
+def read_records(path: Path, fmt: str) -> tuple[Iterator[PlaceRecord | SkippedRow], SourceFile]:
+    """Records (or skipped rows) of a file, and the file as read (its ignored columns, its
+    layout); ImportFormatError if unreadable."""
+    source = detect_format_and_read(path, fmt)
+    rows = source.rows
     build, communes = RECORD_BUILDERS[fmt], CommuneResolver()
 
     def each() -> Iterator[PlaceRecord | SkippedRow]:
@@ -269,4 +291,4 @@ def read_records(path: Path, fmt: str) -> tuple[Iterator[PlaceRecord | SkippedRo
             except (TypeError, ValueError, AttributeError) as exc:
                 yield SkippedRow(row.label, _("ligne illisible : %(e)s") % {"e": exc})
 
-    return each(), ignored
+    return each(), source

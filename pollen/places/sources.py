@@ -1,4 +1,4 @@
-"""Reading place files: the national standard's JSON and CSV, and #MapLabBZH's GeoJSON."""
+"""Reading place files: the national standard's JSON and CSV (v1 or 0.1.x), #MapLabBZH's GeoJSON."""
 
 import csv
 import io
@@ -15,11 +15,12 @@ MEDIATION = "mediation-numerique"
 MAPLABBZH = "maplabbzh"
 FORMATS = (MEDIATION, MAPLABBZH)
 MEDIATION_REQUIRED = ("id", "nom")
-# The national standard's CSV columns, in its order (the export writes exactly these).
+# The national standard v1.0.2's CSV columns, in schema.json's order (the export writes exactly
+# these, in this order: validators match columns by position).
 NATIONAL_COLUMNS = (
     "id",
-    "nom",
     "pivot",
+    "nom",
     "commune",
     "code_postal",
     "code_insee",
@@ -30,6 +31,43 @@ NATIONAL_COLUMNS = (
     "typologie",
     "telephone",
     "courriels",
+    "site_web",
+    "horaires",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "itinerance",
+    "structure_parente",
+    "date_maj",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "fiche_acces_libre",
+    "prise_rdv",
+)
+# The last 0.1.x layout (earlier-versions/schema-0.1.x-0480b50.json), that of pre-2024 files
+# such as Hinaura's.
+LEGACY_COLUMNS = (
+    "id",
+    "pivot",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "cle_ban",
+    "typologie",
+    "telephone",
+    "courriel",
     "site_web",
     "horaires",
     "presentation_resume",
@@ -46,9 +84,22 @@ NATIONAL_COLUMNS = (
     "accessibilite",
     "prise_rdv",
 )
-# What the importer reads or knowingly leaves aside: the standard, plus the Hinaura JSON's
-# "courriel", "frais_a_charge" and Pollen's own "machines"; anything else is reported as ignored.
-MEDIATION_COLUMNS = frozenset(NATIONAL_COLUMNS) | {"courriel", "frais_a_charge", "machines"}
+LAYOUT_V1 = "v1"
+LAYOUT_LEGACY = "0.1"
+_V1_ONLY = frozenset(NATIONAL_COLUMNS) - frozenset(LEGACY_COLUMNS)
+_LEGACY_ONLY = frozenset(LEGACY_COLUMNS) - frozenset(NATIONAL_COLUMNS)
+# What the importer reads or knowingly leaves aside in each layout, plus Pollen's own
+# "machines"; Pollen's exports before v1 mixed both (courriels, frais_a_charge in a 0.1.x
+# file). Anything else is reported as ignored.
+KNOWN_COLUMNS = {
+    LAYOUT_V1: frozenset(NATIONAL_COLUMNS) | {"machines"},
+    LAYOUT_LEGACY: frozenset(LEGACY_COLUMNS) | {"courriels", "frais_a_charge", "machines"},
+}
+
+
+def mediation_layout(columns: set[str]) -> str:
+    """v1 when the file has more of the columns v1 brought than of those it removed."""
+    return LAYOUT_V1 if len(columns & _V1_ONLY) > len(columns & _LEGACY_ONLY) else LAYOUT_LEGACY
 
 
 class ImportFormatError(Exception):
@@ -60,10 +111,18 @@ class SourceRow:
     label: str
     data: dict[str, Any]
     point: tuple[Any, Any] | None = None  # (lat, lon) from a GeoJSON geometry
+    layout: str = ""  # LAYOUT_V1 or LAYOUT_LEGACY for the national standard
 
 
-def detect_format_and_read(path: Path, fmt: str) -> tuple[list[SourceRow], list[str]]:
-    """Rows of the file and the columns the importer does not know, or ImportFormatError."""
+@dataclass(frozen=True)
+class SourceFile:
+    rows: list[SourceRow]
+    ignored: list[str]  # columns the importer does not know
+    layout: str = ""  # the national standard's layout found from the columns, if that format
+
+
+def detect_format_and_read(path: Path, fmt: str) -> SourceFile:
+    """The rows of the file, its unknown columns and its layout, or ImportFormatError."""
     if fmt not in FORMATS:
         raise ImportFormatError(
             _("Format inconnu : « %(fmt)s ». Formats possibles : %(formats)s.")
@@ -74,7 +133,7 @@ def detect_format_and_read(path: Path, fmt: str) -> tuple[list[SourceRow], list[
     if fmt == MAPLABBZH:
         if suffix not in {".geojson", ".json"}:
             raise ImportFormatError(_("Le format maplabbzh attend un fichier .geojson."))
-        return _geojson_rows(text), []
+        return SourceFile(_geojson_rows(text), [])
     if suffix == ".json":
         return _json_rows(text)
     if suffix == ".csv":
@@ -104,7 +163,7 @@ def _load_json(text: str) -> Any:
         ) from None
 
 
-def _json_rows(text: str) -> tuple[list[SourceRow], list[str]]:
+def _json_rows(text: str) -> SourceFile:
     data = _load_json(text)
     if isinstance(data, dict) and "features" in data:
         raise ImportFormatError(
@@ -119,26 +178,28 @@ def _json_rows(text: str) -> tuple[list[SourceRow], list[str]]:
                 "Le fichier JSON doit être une liste de lieux (schéma des lieux de médiation numérique)."
             )
         )
-    rows = [
-        SourceRow(_row_label(i, item), item if isinstance(item, dict) else {})
-        for i, item in enumerate(data, start=1)
-    ]
-    keys = {k for row in rows for k in row.data}
+    items = [item if isinstance(item, dict) else {} for item in data]
+    keys = {k for item in items for k in item}
     _check_columns(keys)
-    return rows, sorted(keys - MEDIATION_COLUMNS)
+    layout = mediation_layout(keys)
+    rows = [
+        SourceRow(_row_label(i, item), item, layout=layout) for i, item in enumerate(items, start=1)
+    ]
+    return SourceFile(rows, sorted(keys - KNOWN_COLUMNS[layout]), layout)
 
 
-def _csv_rows(text: str) -> tuple[list[SourceRow], list[str]]:
+def _csv_rows(text: str) -> SourceFile:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip() for h in reader.fieldnames or []]
     _check_columns(set(header))
+    layout = mediation_layout(set(header))
     rows = []
     for i, raw in enumerate(reader, start=1):
         data = {(k or "").strip(): v for k, v in raw.items() if k is not None}
-        rows.append(SourceRow(_row_label(i, data), data))
-    return rows, sorted(set(header) - MEDIATION_COLUMNS)
+        rows.append(SourceRow(_row_label(i, data), data, layout=layout))
+    return SourceFile(rows, sorted(set(header) - KNOWN_COLUMNS[layout]), layout)
 
 
 def _check_columns(keys: set[str]) -> None:

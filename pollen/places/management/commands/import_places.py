@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from pollen.places.importers import read_records
 from pollen.places.services import import_records
-from pollen.places.sources import FORMATS, ImportFormatError
+from pollen.places.sources import FORMATS, LAYOUT_V1, ImportFormatError
 
 SHOWN = 10
 
@@ -27,15 +27,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
-            records, ignored = read_records(path, options["fmt"])
+            records, source = read_records(path, options["fmt"])
         except ImportFormatError as exc:
             raise CommandError(str(exc), returncode=2) from None
         report = import_records(records)
-        report.ignored_columns = ignored
+        ignored = report.ignored_columns = source.ignored
         verbosity = options["verbosity"]
         self.stdout.write(
             _("Import de %(path)s (format %(fmt)s)") % {"path": path, "fmt": options["fmt"]}
         )
+        if source.layout:
+            self.stdout.write(
+                _("Colonnes du schéma national v1 (v1.0.x).")
+                if source.layout == LAYOUT_V1
+                else _("Colonnes de l'ancien schéma national (0.1.x).")
+            )
         if ignored:
             self.stdout.write(_("Colonnes ignorées : %(cols)s") % {"cols": ", ".join(ignored)})
         shown = report.created if verbosity >= 2 else report.created[:SHOWN]
