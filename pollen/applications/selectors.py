@@ -19,6 +19,7 @@ from pollen.applications.models import (
 )
 from pollen.calls.models import Call
 from pollen.domain.apply import budget
+from pollen.domain.apply import status as states
 from pollen.domain.apply.money import CENT
 from pollen.permissions import Decision
 from pollen.review.models import Assignment
@@ -59,11 +60,7 @@ def can_edit(user: User, application: Application) -> Decision:
         return Decision(False, _("Seul le porteur de projet peut modifier sa candidature."))
     if user.organisation_id != application.organisation_id:
         return Decision(False, _("Cette candidature n'appartient pas à votre structure."))
-    if not application.is_editable:
-        return Decision(
-            False, _("Cette candidature a été déposée : elle ne peut plus être modifiée.")
-        )
-    return Decision(True)
+    return application.allows(states.EDIT)
 
 
 def can_submit(user: User, application: Application) -> Decision:

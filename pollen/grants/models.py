@@ -5,11 +5,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from pollen.domain.grants import status as states
+from pollen.permissions import Decision, allowed_unless
+
 
 class GrantStatus(models.TextChoices):
-    AWARDED = "awarded", _("Attribuée")
-    SIGNED = "signed", _("Convention signée")
-    CLOSED = "closed", _("Soldée")
+    """The grant's lifecycle (pollen/domain/grants/status.py) with what people read."""
+
+    AWARDED = states.AWARDED, _("Attribuée")
+    SIGNED = states.SIGNED, _("Convention signée")
+    CLOSED = states.CLOSED, _("Soldée")
 
 
 class Grant(models.Model):
@@ -64,13 +69,19 @@ class Grant(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def allows(self, event: str) -> Decision:
+        """Whether the status allows the event (states.SIGN, …), and if not why."""
+        return allowed_unless(states.GRANT.refusal(self.status, event))
+
 
 class PaymentStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Prévu")
-    REQUESTED = "requested", _("Demandé")
-    INSTRUCTOR_APPROVED = "instructor_approved", _("Validé par l'instruction")
-    FINANCE_APPROVED = "finance_approved", _("Validé par les finances")
-    PAID = "paid", _("Versé")
+    """The tranche's lifecycle (pollen/domain/grants/status.py) with what people read."""
+
+    SCHEDULED = states.SCHEDULED, _("Prévu")
+    REQUESTED = states.REQUESTED, _("Demandé")
+    INSTRUCTOR_APPROVED = states.INSTRUCTOR_APPROVED, _("Validé par l'instruction")
+    FINANCE_APPROVED = states.FINANCE_APPROVED, _("Validé par les finances")
+    PAID = states.PAID, _("Versé")
 
 
 class Payment(models.Model):
@@ -134,6 +145,10 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant.reference} — {self.label}"
+
+    def allows(self, event: str) -> Decision:
+        """Whether this step (states.REQUEST, APPROVE, PAY) is open: grant signed, status right."""
+        return allowed_unless(states.payment_refusal(self.status, self.grant.status, event))
 
 
 class ReportKind(models.TextChoices):

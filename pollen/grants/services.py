@@ -11,29 +11,35 @@ from django.utils.translation import gettext as _
 from pollen import clock
 from pollen.accounts.models import Role, User
 from pollen.applications import adapters
-from pollen.applications.models import Application, Status
+from pollen.applications.models import Application
 from pollen.audit.services import record_event
 from pollen.calls.models import Call, Programme
+from pollen.domain.apply import status as application_states
 from pollen.domain.apply.calls import PaymentStep
 from pollen.domain.apply.money import format_eur, from_cents, to_cents
 from pollen.domain.grants import finance
+from pollen.domain.grants import status as states
 from pollen.grants import selectors
 from pollen.grants.models import (
     Grant,
-    GrantStatus,
     Payment,
     PaymentStatus,
     Report,
     ReportKind,
 )
-from pollen.permissions import require
+from pollen.permissions import Decision, require
 
-AWARDABLE = frozenset({Status.SUBMITTED, Status.COMPLETE, Status.SELECTED})
 STAFF = (Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN)
 
 
 class GrantError(Exception):
     """A refused change; the message (French, translated by gettext) is for the person who tried."""
+
+
+def _allowed(state: Decision) -> None:
+    """A status that refuses the step (pollen/domain/…/status.py) is a GrantError with its reason."""
+    if not state:
+        raise GrantError(state.reason)
 
 
 def _notify(kind: str, application: Application, payload: dict[str, Any]) -> None:
@@ -104,8 +110,7 @@ def award_grant(
         .get(pk=application.pk)
     )
     require(selectors.can_award(acting_user))
-    if application.status not in AWARDABLE:
-        raise GrantError(_("Seule une candidature déposée peut recevoir une subvention."))
+    _allowed(application.allows(application_states.AWARD))
     if Grant.objects.filter(application=application).exists():
         raise GrantError(_("Cette candidature a déjà une subvention."))
     if amount <= 0:
@@ -150,14 +155,16 @@ def award_grant(
         for t, step in zip(finance.split_schedule(cents, steps), steps, strict=True)
     )
     before = application.status
-    application.status = Status.SELECTED
+    application.status = application_states.APPLICATION.next_status(
+        before, application_states.AWARD
+    )
     application.save(update_fields=["status"])
     record_event(
         actor=acting_user,
         action="grant.awarded",
         obj=application,
         before={"status": before},
-        after={"status": Status.SELECTED, "grant": grant.reference, "awarded_cents": cents},
+        after={"status": application.status, "grant": grant.reference, "awarded_cents": cents},
     )
     payload = {"grant": grant.reference, "amount_eur": str(amount), "decided_on": str(decided_on)}
     _notify("decided", application, payload)
@@ -170,8 +177,8 @@ def _locked(grant: Grant) -> Grant:
     )
 
 
-def _request(payment: Payment, user: User) -> None:
-    payment.status = PaymentStatus.REQUESTED
+def _request(payment: Payment, grant: Grant, user: User) -> None:
+    payment.status = states.next_payment_status(payment.status, grant.status, states.REQUEST)
     payment.requested_by, payment.requested_at = user, clock.now()
     payment.save(update_fields=["status", "requested_by", "requested_at"])
 
@@ -181,17 +188,17 @@ def sign_agreement(*, acting_user: User, grant: Grant, signed_on: dt.date, signa
     """Record the signed agreement; the tranches due at signature are requested at once."""
     grant = _locked(grant)
     require(selectors.can_record_signature(acting_user))
-    if grant.status != GrantStatus.AWARDED:
-        raise GrantError(_("La convention de cette subvention est déjà signée."))
+    _allowed(grant.allows(states.SIGN))
     if not signatory.strip():
         raise GrantError(_("Indiquez le nom du signataire pour le bénéficiaire."))
-    grant.status, grant.signed_on, grant.signatory = GrantStatus.SIGNED, signed_on, signatory
+    grant.status = states.GRANT.next_status(grant.status, states.SIGN)
+    grant.signed_on, grant.signatory = signed_on, signatory
     grant.signature_recorded_by = acting_user
     grant.save(update_fields=["status", "signed_on", "signatory", "signature_recorded_by"])
     for payment in grant.payments.filter(trigger="signature", status=PaymentStatus.SCHEDULED):
         payment.due_on = signed_on
         payment.save(update_fields=["due_on"])
-        _request(payment, acting_user)
+        _request(payment, grant, acting_user)
     record_event(
         actor=acting_user,
         action="grant.signed",
@@ -213,17 +220,14 @@ def _locked_payment(payment: Payment) -> Payment:
 def request_payment(*, acting_user: User, payment: Payment) -> Payment:
     payment = _locked_payment(payment)
     require(selectors.can_request_payment(acting_user))
-    if payment.status != PaymentStatus.SCHEDULED:
-        raise GrantError(_("Ce versement a déjà été demandé."))
-    if payment.grant.status == GrantStatus.AWARDED:
-        raise GrantError(_("La convention doit être signée avant toute demande de versement."))
+    _allowed(payment.allows(states.REQUEST))
     needed = {"progress_report": ReportKind.PROGRESS, "final_report": ReportKind.FINAL}
     kind = needed.get(payment.trigger)
     if kind and not payment.grant.reports.filter(kind=kind).exists():
         raise GrantError(_("Ce versement attend le rapport correspondant du bénéficiaire."))
-    _request(payment, acting_user)
+    _request(payment, payment.grant, acting_user)
     record_event(
-        actor=acting_user, action="payment.requested", obj=payment, after={"status": "requested"}
+        actor=acting_user, action="payment.requested", obj=payment, after={"status": payment.status}
     )
     return payment
 
@@ -246,21 +250,19 @@ def _refuse_same_person(payment: Payment, user: User) -> None:
 def approve_payment(*, acting_user: User, payment: Payment) -> Payment:
     """The instructor's approval, then the finance officer's, each by someone new to the tranche."""
     payment = _locked_payment(payment)
+    _allowed(payment.allows(states.APPROVE))
     _refuse_same_person(payment, acting_user)
     before = payment.status
     now = clock.now()
-    if payment.status == PaymentStatus.REQUESTED:
+    if states.APPROVAL_BY[before] == "instruction":
         if not acting_user.has_role(*STAFF):
             raise GrantError(_("Seule l'instruction valide d'abord un versement demandé."))
-        payment.status = PaymentStatus.INSTRUCTOR_APPROVED
         payment.instructor_approved_by, payment.instructor_approved_at = acting_user, now
-    elif payment.status == PaymentStatus.INSTRUCTOR_APPROVED:
+    else:
         if not acting_user.has_role(Role.FINANCE):
             raise GrantError(_("Seul un gestionnaire financier peut valider ce versement."))
-        payment.status = PaymentStatus.FINANCE_APPROVED
         payment.finance_approved_by, payment.finance_approved_at = acting_user, now
-    else:
-        raise GrantError(_("Ce versement n'attend pas de validation."))
+    payment.status = states.next_payment_status(before, payment.grant.status, states.APPROVE)
     payment.save()
     record_event(
         actor=acting_user,
@@ -275,18 +277,22 @@ def approve_payment(*, acting_user: User, payment: Payment) -> Payment:
 @transaction.atomic
 def mark_paid(*, acting_user: User, payment: Payment, reference: str = "") -> Payment:
     payment = _locked_payment(payment)
-    if payment.status != PaymentStatus.FINANCE_APPROVED:
-        raise GrantError(_("Seul un versement validé par les finances peut être marqué versé."))
+    _allowed(payment.allows(states.PAY))
     if not acting_user.has_role(Role.FINANCE):
         raise GrantError(_("Seul un gestionnaire financier peut marquer un versement comme versé."))
     if acting_user.pk == payment.requested_by_id:
         raise GrantError(_("Règle des quatre yeux : le demandeur ne peut pas verser lui-même."))
-    payment.status, payment.paid_at, payment.paid_by = PaymentStatus.PAID, clock.now(), acting_user
+    grant = payment.grant
+    payment.status = states.next_payment_status(payment.status, grant.status, states.PAY)
+    payment.paid_at, payment.paid_by = clock.now(), acting_user
     payment.payment_reference = reference.strip()[:60]
     payment.save()
-    grant = payment.grant
-    if not grant.payments.exclude(status=PaymentStatus.PAID).exclude(amount_cents=0).exists():
-        Grant.objects.filter(pk=grant.pk).update(status=GrantStatus.CLOSED)
+    unpaid = grant.payments.exclude(status=PaymentStatus.PAID).values_list(
+        "amount_cents", flat=True
+    )
+    if states.closes_grant(unpaid):
+        grant.status = states.GRANT.next_status(grant.status, states.CLOSE)
+        Grant.objects.filter(pk=grant.pk).update(status=grant.status)
     record_event(
         actor=acting_user,
         action="payment.paid",
@@ -341,10 +347,7 @@ def file_report(
     """The grantee's report; the final one settles the grant, and each requests its tranches."""
     grant = _locked(grant)
     require(selectors.can_report(acting_user, grant))
-    if grant.status != GrantStatus.SIGNED:
-        raise GrantError(
-            _("Un rapport ne peut être déposé que pour une convention signée en cours.")
-        )
+    _allowed(grant.allows(states.REPORT))
     if grant.reports.filter(kind=kind).exists():
         raise GrantError(_("Ce rapport a déjà été déposé."))
     categories = grant.call.spec.category_ids
@@ -371,7 +374,7 @@ def file_report(
     trigger = "final_report" if kind == ReportKind.FINAL else "progress_report"
     for payment in grant.payments.filter(trigger=trigger, status=PaymentStatus.SCHEDULED):
         if payment.amount_cents > 0:
-            _request(payment, acting_user)
+            _request(payment, grant, acting_user)
     record_event(
         actor=acting_user,
         action=f"report.{kind}",

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from pollen.accounts.models import AuthedRequest
 from pollen.applications import services as application_services
-from pollen.applications.models import Status
+from pollen.domain.apply import status as states
 from pollen.review import forms, selectors, services
 from pollen.review.models import ReviewStatus, ScoreSummary
 from pollen.review.scoring_adapter import marks_of
@@ -41,8 +41,8 @@ def thread(request: AuthedRequest, pk: int) -> HttpResponse:
             "completeness_form": forms.CompletenessForm(spec=application.call.spec)
             if is_staff
             else None,
-            "can_complete": is_staff and application.status == Status.SUBMITTED,
-            "can_ask": is_staff and application.status in {Status.SUBMITTED, Status.COMPLETE},
+            "can_complete": is_staff and application.allows(states.MARK_COMPLETE),
+            "can_ask": is_staff and application.allows(states.REOPEN),
             "assignments": application.review_assignments.select_related("expert__user", "review")
             if is_staff
             else [],

@@ -6,8 +6,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Role, User
-from pollen.applications.models import Application, Status
+from pollen.applications.models import Application
 from pollen.calls.models import Call
+from pollen.domain.apply import status as states
 from pollen.permissions import Decision
 from pollen.review.models import (
     Assignment,
@@ -20,8 +21,8 @@ from pollen.review.models import (
     ScoreSummary,
 )
 
-# Applications an expert may be asked to review.
-REVIEWABLE = frozenset({Status.SUBMITTED, Status.COMPLETE})
+# Applications an expert may be asked to review: those the committee has yet to decide on.
+REVIEWABLE = states.UNDECIDED
 
 
 def can_instruct(user: User) -> Decision:

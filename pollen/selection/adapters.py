@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pollen.applications.models import Application, Kind, Status
+from pollen.applications.models import Application, Kind
 from pollen.calls.models import Call
+from pollen.domain.apply import status as states
 from pollen.domain.territory.communes import CommunePoint
 from pollen.territory.selectors import commune_points
 
 FORMAT = "pollen.selection.v1"
 # Applications the committee decides on: submitted or complete, and eligible.
-DECIDABLE = frozenset({Status.SUBMITTED, Status.COMPLETE})
+DECIDABLE = states.UNDECIDED
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pollen.domain.apply import status as states
+
 # The solver's outcomes (pollen.domain.selection.portfolio.Status) as the committee reads them.
 RUN_STATUSES = [
     ("optimal", _("Optimum prouvé")),
@@ -67,9 +69,11 @@ class SelectionRun(models.Model):
 
 
 class Outcome(models.TextChoices):
-    SELECTED = "selected", _("Retenue")
-    WAITLISTED = "waitlisted", _("Liste d'attente")
-    REJECTED = "rejected", _("Non retenue")
+    """The committee's outcomes: the application statuses a decision leads to."""
+
+    SELECTED = states.SELECTED, _("Retenue")
+    WAITLISTED = states.WAITLISTED, _("Liste d'attente")
+    REJECTED = states.REJECTED, _("Non retenue")
 
 
 class Decision(models.Model):

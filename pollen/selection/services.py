@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from pollen import clock
 from pollen.accounts.models import User
 from pollen.applications import services as application_services
-from pollen.applications.models import Application, Status
+from pollen.applications.models import Application
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
+from pollen.domain.apply import status as states
 from pollen.domain.selection.explain import explain_selection
 from pollen.domain.selection.portfolio import (
     SelectionInfeasibleError,
@@ -170,8 +171,7 @@ def _lock_applications(run: SelectionRun, ids: list[int]) -> dict[int, Applicati
     changed = [
         str(pk)
         for pk in ids
-        if pk not in applications
-        or applications[pk].status not in {Status.SUBMITTED, Status.COMPLETE}
+        if pk not in applications or applications[pk].status not in states.UNDECIDED
     ]
     if changed:
         raise SelectionError(
