@@ -31,6 +31,8 @@ def check_deploy(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[st
             "POLLEN_BEHIND_TLS_PROXY": "1",
             "EMAIL_HOST": "smtp.example.gouv.fr",
             "POLLEN_VAR_DIR": str(tmp_path),
+            # docs/configuration.md: production scans uploads (clamd need not run for the check)
+            "POLLEN_CLAMAV": "unix:///run/clamav/clamd.ctl",
             **extra,
         }
     )
@@ -56,3 +58,15 @@ def test_a_warning_fails_the_deployment_checks(tmp_path):
     run = check_deploy(tmp_path, POLLEN_SSL_REDIRECT="0")
     assert run.returncode != 0
     assert "security.W008" in run.stderr
+
+
+def test_the_deployment_checks_report_uploads_that_no_antivirus_scans(tmp_path):
+    run = check_deploy(tmp_path, POLLEN_CLAMAV="")
+    assert run.returncode != 0
+    assert "applications.W001" in run.stderr and "No antivirus" in run.stderr
+
+
+def test_an_antivirus_address_that_is_not_one_is_an_error(tmp_path):
+    run = check_deploy(tmp_path, POLLEN_CLAMAV="clamd.example:3310")
+    assert run.returncode != 0
+    assert "applications.E001" in run.stderr

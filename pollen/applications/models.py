@@ -7,7 +7,10 @@ from django.db.models import Q
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
+from pollen.applications.documents import EXTENSIONS
+from pollen.domain.apply import status as states
 from pollen.domain.apply.budget import ResourceKind, ResourceStatus
+from pollen.permissions import Decision, allowed_unless
 
 
 class PrivateStorage(LazyObject):
@@ -26,16 +29,15 @@ def get_private_storage() -> PrivateStorage:
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", _("Brouillon")
-    SUBMITTED = "submitted", _("Déposée")
-    CORRECTIONS = "corrections", _("À compléter")
-    COMPLETE = "complete", _("Complète")
-    SELECTED = "selected", _("Retenue")
-    WAITLISTED = "waitlisted", _("Liste d'attente")
-    REJECTED = "rejected", _("Non retenue")
+    """The lifecycle's statuses (pollen/domain/apply/status.py) with what people read."""
 
-
-EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CORRECTIONS})
+    DRAFT = states.DRAFT, _("Brouillon")
+    SUBMITTED = states.SUBMITTED, _("Déposée")
+    CORRECTIONS = states.CORRECTIONS, _("À compléter")
+    COMPLETE = states.COMPLETE, _("Complète")
+    SELECTED = states.SELECTED, _("Retenue")
+    WAITLISTED = states.WAITLISTED, _("Liste d'attente")
+    REJECTED = states.REJECTED, _("Non retenue")
 
 
 class Kind(models.TextChoices):
@@ -79,7 +81,11 @@ class Application(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+        return states.is_editable(self.status)
+
+    def allows(self, event: str) -> Decision:
+        """Whether the status allows the event (states.EDIT, …), and if not why."""
+        return allowed_unless(states.APPLICATION.refusal(self.status, event))
 
 
 class ExpenseLine(models.Model):
@@ -138,8 +144,10 @@ class ResourceLine(models.Model):
 
 
 def document_path(instance: "Document", filename: str) -> str:
-    # Never reuse the uploaded name on disk: it is user input.
-    return f"{instance.application.call.slug}/{instance.application_id}/{instance.sha256[:16]}-{instance.doc_type}"
+    # Never reuse the uploaded name on disk: it is user input. The extension is the detected
+    # type's, whatever the uploaded name said.
+    extension = EXTENSIONS.get(instance.content_type, "bin")
+    return f"{instance.application.call.slug}/{instance.application_id}/{instance.sha256[:16]}-{instance.doc_type}.{extension}"
 
 
 class Document(models.Model):

@@ -11,18 +11,18 @@ from django.utils.translation import gettext as _
 from pollen import clock, sql
 from pollen.accounts.models import Organisation, User
 from pollen.applications import adapters, selectors
-from pollen.applications.documents import inspect_upload
+from pollen.applications.documents import EXTENSIONS, inspect_upload
 from pollen.applications.models import (
     Application,
     Document,
     ExpenseLine,
     ResourceLine,
-    Status,
     Submission,
 )
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
 from pollen.domain.apply import budget as domain_budget
+from pollen.domain.apply import status as states
 from pollen.domain.apply.eligibility import EligibilityResult
 from pollen.domain.apply.exchange import to_exchange
 from pollen.domain.apply.receipts import canonical_json, receipt_number, sha256_hex
@@ -117,10 +117,15 @@ def _create(
 
 
 def _ensure_editable(application: Application) -> None:
-    if not application.is_editable:
-        raise ApplicationError(
-            _("Cette candidature a été déposée : elle ne peut plus être modifiée.")
-        )
+    if not (state := application.allows(states.EDIT)):
+        raise ApplicationError(state.reason)
+
+
+def _next_status(application: Application, event: str) -> str:
+    """Where the event leads, or ApplicationError with the reason the lifecycle gives."""
+    if not (state := application.allows(event)):
+        raise ApplicationError(state.reason)
+    return states.APPLICATION.next_status(application.status, event)
 
 
 @transaction.atomic
@@ -201,15 +206,35 @@ def _write_draft(
     return application
 
 
-@transaction.atomic
 def add_document(
     *, acting_user: User, application: Application, doc_type: str, upload: UploadedFile
 ) -> Document:
-    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    # The content is checked before the transaction: an antivirus scan may take seconds and
+    # must hold neither the application's row lock nor SQLite's write lock meanwhile.
     require(selectors.can_edit(acting_user, application))
     if doc_type not in {d.id for d in application.call.spec.documents}:
         raise ApplicationError(_("Cette pièce n'est pas demandée par l'appel."))
     content_type = inspect_upload(upload)  # raises DocumentRejected with its reason
+    return _store_document(
+        acting_user=acting_user,
+        application=application,
+        doc_type=doc_type,
+        upload=upload,
+        content_type=content_type,
+    )
+
+
+@transaction.atomic
+def _store_document(
+    *,
+    acting_user: User,
+    application: Application,
+    doc_type: str,
+    upload: UploadedFile,
+    content_type: str,
+) -> Document:
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    require(selectors.can_edit(acting_user, application))  # again, on the locked row
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -224,7 +249,8 @@ def add_document(
         uploaded_by=acting_user,
         uploaded_at=clock.now(),
     )
-    document.file.save(document.original_name, upload, save=False)
+    # The uploaded name is only displayed; document_path names the file on disk.
+    document.file.save(f"{doc_type}.{EXTENSIONS[content_type]}", upload, save=False)
     document.save()
     refresh_eligibility(application)
     record_event(
@@ -337,7 +363,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
             # The deadline's writes go through plain SQL statements too (pollen/sql.py).
             sql.insert(submission)
             before_status = application.status
-            application.status = Status.SUBMITTED
+            application.status = _next_status(application, states.SUBMIT)
             application.eligible, application.failed_rules = True, []
             sql.update(application, ["status", "eligible", "failed_rules"])
             record_event(
@@ -346,7 +372,7 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                 obj=application,
                 before={"status": before_status},
                 after={
-                    "status": Status.SUBMITTED,
+                    "status": application.status,
                     "receipt": submission.receipt_number,
                     "sha256": submission.snapshot_sha256,
                 },
@@ -367,10 +393,8 @@ def reopen_application(*, acting_user: User, application: Application, message: 
     """An instructor sends a submitted application back for corrections: a new round opens."""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     require(selectors.can_reopen(acting_user, application))
-    if application.status not in {Status.SUBMITTED, Status.COMPLETE}:
-        raise ApplicationError(_("Seule une candidature déposée peut être rouverte."))
     before = {"status": application.status, "round": application.round}
-    application.status = Status.CORRECTIONS
+    application.status = _next_status(application, states.REOPEN)
     application.round += 1
     application.updated_at = clock.now()
     application.save(update_fields=["status", "round", "updated_at"])
@@ -390,27 +414,19 @@ def mark_complete(*, acting_user: User, application: Application, note: str = ""
     """An instructor finds a submitted application complete: it can go to the experts."""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     require(selectors.can_instruct(acting_user, application))
-    if application.status != Status.SUBMITTED:
-        raise ApplicationError(
-            _(
-                "Seule une candidature déposée (et pas encore instruite) peut être déclarée complète."
-            )
-        )
-    application.status = Status.COMPLETE
+    before = application.status
+    application.status = _next_status(application, states.MARK_COMPLETE)
     application.updated_at = clock.now()
     application.save(update_fields=["status", "updated_at"])
     record_event(
         actor=acting_user,
         action="application.completed",
         obj=application,
-        before={"status": Status.SUBMITTED, "round": application.round},
-        after={"status": Status.COMPLETE, "round": application.round},
+        before={"status": before, "round": application.round},
+        after={"status": application.status, "round": application.round},
         note=note,
     )
     return application
-
-
-DECIDED_STATUSES = frozenset({Status.SELECTED, Status.WAITLISTED, Status.REJECTED})
 
 
 @transaction.atomic
@@ -420,14 +436,10 @@ def record_decision(
     """The committee's decision on a submitted or complete application, with its reason."""
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     require(selectors.can_decide(acting_user, application))
-    if status not in DECIDED_STATUSES:
+    if status not in states.DECISIONS:
         raise ApplicationError(_("Décision inconnue."))
-    if application.status not in {Status.SUBMITTED, Status.COMPLETE}:
-        raise ApplicationError(
-            _("Seule une candidature déposée ou complète peut recevoir la décision du comité.")
-        )
     before = application.status
-    application.status = status
+    application.status = _next_status(application, states.DECISIONS[status])
     application.updated_at = clock.now()
     application.save(update_fields=["status", "updated_at"])
     record_event(

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 from pollen import clock
 from pollen.accounts.models import AuthedRequest, Role
 from pollen.applications import adapters, forms, selectors, services
-from pollen.applications.documents import DocumentRejected
+from pollen.applications.documents import DocumentRejected, download_name
 from pollen.applications.models import Application, Kind
 from pollen.applications.receipts_pdf import receipt_pdf
 from pollen.audit.selectors import events_for
 from pollen.calls.models import Call
 from pollen.domain.apply import budget as domain_budget
 from pollen.domain.apply import eligibility
+from pollen.domain.apply import status as states
 from pollen.domain.apply.budget import ResourceKind
 from pollen.selection.selectors import decision_for
 
@@ -236,8 +237,7 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "submissions": application.submissions.order_by("round"),
         "documents": adapters.active_documents(application),
         "can_edit": selectors.can_edit(user, application),
-        "can_reopen": selectors.can_reopen(user, application)
-        and application.status in {"submitted", "complete"},
+        "can_reopen": selectors.can_reopen(user, application) and application.allows(states.REOPEN),
         "events": events_for(application)[:50] if user.is_programme_staff else [],
         "show_thread": user.is_programme_staff or selectors.can_submit(user, application),
         "spec": application.call.spec,
@@ -295,7 +295,8 @@ def download_document(request: AuthedRequest, pk: int, doc_pk: int) -> FileRespo
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
+        # The detected type's extension and type, whatever the uploaded name said.
+        filename=download_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,6 +1,5 @@
 """The applicant's pages driven through the test client: autosave, bad input, uploads, submission."""
 
-import datetime as dt
 from urllib.parse import urlencode
 
 import pytest
@@ -8,22 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
-from pollen import clock
 from pollen.applications.models import Application, Submission
 from tests.builders import PDF, eligible_draft, organisation_for
-
-
-@pytest.fixture
-def applicant_client(client, call_2013, personas):
-    organisation_for(personas["applicant"])
-    client.force_login(personas["applicant"])
-    return client
-
-
-@pytest.fixture
-def during_call(call_2013):
-    with clock.override(call_2013.closes_at - dt.timedelta(days=3)):
-        yield
 
 
 def form_data(**overrides):
