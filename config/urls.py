@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("pollen.calls.urls")),
     path("", include("pollen.applications.urls")),
     path("", include("pollen.accounts.urls")),
+    path("", include("pollen.privacy.urls")),
     path("territoire/", include("pollen.territory.urls")),
     path("", include("pollen.places.urls")),
     path("instruction/", include("pollen.review.urls")),

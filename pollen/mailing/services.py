@@ -95,7 +95,8 @@ def _deliver(mails: list[OutgoingMail]) -> dict[str, int]:
             try:
                 mailer.send_messages([EmailMessage(mail.subject, mail.body, to=[mail.recipient])])
             except Exception as exc:
-                logger.exception("mail to %s failed: %s", mail.recipient, mail.subject)
+                # The mail's id only: its address and subject are personal data, kept off logs.
+                logger.exception("mail %s failed", mail.pk)
                 mail.attempts += 1
                 mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 mail.next_attempt_at = clock.now() + backoff(mail.attempts)

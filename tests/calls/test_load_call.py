@@ -93,3 +93,36 @@ def test_the_public_call_page_states_the_rules_in_plain_french(client, call_2013
     assert "La subvention ne dépasse pas 70 % du coût total du projet" in html
     assert "13/09/2013 à 23:59:59" in html
     assert "Lettres d&#x27;engagement des cofinanceurs" in html
+
+
+def test_a_call_without_a_retention_table_keeps_the_default_periods():
+    spec = parse_call((ROOT / "calls" / "fablabs-2013.toml").read_text(encoding="utf-8"))
+    assert spec.retention.drafts_deleted_after_months == 6
+    assert spec.retention.draft_warning_days == 15
+    assert spec.retention.unsuccessful_anonymised_after_months == 24
+
+
+def test_a_call_sets_its_own_retention_periods():
+    spec = parse_call(
+        (ROOT / "calls" / "bretagne-tiers-lieux-2026.toml").read_text(encoding="utf-8")
+    )
+    assert spec.retention.drafts_deleted_after_months == 4
+    assert spec.retention.unsuccessful_anonymised_after_months == 36
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ("[retention]\ndrafts_deleted_after_months = 0\n", "retention/drafts_deleted_after_months"),
+        ("[retention]\nkeep_forever = true\n", "keep_forever"),
+        (
+            "[retention]\ndrafts_deleted_after_months = 1\ndraft_warning_days = 60\n",
+            "l'avertissement doit précéder",
+        ),
+    ],
+)
+def test_a_bad_retention_table_is_refused(table, problem):
+    text = (ROOT / "calls" / "fablabs-2013.toml").read_text(encoding="utf-8")
+    with pytest.raises(CallFileError) as refused:
+        parse_call(text.replace("[programme]", table + "\n[programme]", 1))
+    assert problem in str(refused.value)

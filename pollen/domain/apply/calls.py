@@ -72,6 +72,15 @@ class PaymentStep:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionSpec:
+    """How long a call keeps personal data; the defaults apply when the file says nothing."""
+
+    drafts_deleted_after_months: int = 6
+    draft_warning_days: int = 15
+    unsuccessful_anonymised_after_months: int = 24
+
+
+@dataclass(frozen=True, slots=True)
 class ProgrammeSpec:
     slug: str
     name: str
@@ -101,6 +110,7 @@ class CallSpec:
     conflict_same_departement: bool = False
     payment_schedule: tuple[PaymentStep, ...] = ()
     funder_siret: str = ""
+    retention: RetentionSpec = RetentionSpec()
     source_sha256: str = ""
     # Derived once at parse time: the eligibility engine reads it for every application.
     investment_categories: frozenset[str] = frozenset()
@@ -177,6 +187,12 @@ def _consistency_problems(spec: CallSpec) -> list[str]:
             problems.append(f"{name} : l'identifiant « {dup} » apparaît plusieurs fois.")
     if spec.payment_schedule and sum(p.share for p in spec.payment_schedule) != 1:
         problems.append("payment_schedule : la somme des parts doit valoir exactement 1.")
+    retention = spec.retention
+    if retention.draft_warning_days >= retention.drafts_deleted_after_months * 28:
+        problems.append(
+            "retention : l'avertissement doit précéder la suppression des brouillons "
+            "(draft_warning_days trop grand)."
+        )
     if spec.programme.envelope < spec.envelope:
         problems.append("envelope_eur : l'enveloppe de l'appel dépasse celle du programme.")
     from pollen.domain.apply.eligibility import rule_spec_problems  # the rules registry lives there
@@ -263,6 +279,7 @@ def _build(data: dict[str, Any], zone: ZoneInfo, sha: str) -> CallSpec:
             PaymentStep(p["label"], Decimal(p["share"]), p["on"])
             for p in data.get("payment_schedule", [])
         ),
+        retention=RetentionSpec(**data.get("retention", {})),
         source_sha256=sha,
         investment_categories=frozenset(
             c["id"] for c in data["expense_categories"] if c["investment"]
