@@ -1,5 +1,6 @@
 """Pollen's one settings module, read from the environment (see docs/configuration.md)."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -39,6 +40,14 @@ POLLEN_API_RATE_LIMIT = int(os.environ.get("POLLEN_API_RATE_LIMIT", "300"))
 # already computed (by any process) are served from the shared cache without counting.
 POLLEN_SITING_SOLVES_PER_MINUTE = int(os.environ.get("POLLEN_SITING_SOLVES_PER_MINUTE", "6"))
 UPLOAD_MAX_BYTES = int(os.environ.get("POLLEN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# What an office document (a zip) may expand to, all members together (docs/decisions/0007).
+UPLOAD_MAX_EXPANDED_BYTES = int(
+    os.environ.get("POLLEN_UPLOAD_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024))
+)
+# clamd, which scans every upload: "unix:///run/clamav/clamd.ctl" or "tcp://127.0.0.1:3310".
+# Empty: nothing is scanned (the demo); `check --deploy` then reports it.
+POLLEN_CLAMAV = os.environ.get("POLLEN_CLAMAV", "")
+POLLEN_CLAMAV_TIMEOUT = float(os.environ.get("POLLEN_CLAMAV_TIMEOUT", "30"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -53,6 +62,10 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pollen.audit",
     "pollen.mailing",
     "pollen.accounts",
@@ -66,6 +79,8 @@ INSTALLED_APPS = [
     "pollen.jam",
     "pollen.opendata",
     "pollen.api",
+    "pollen.privacy",
+    "pollen.operations",
     "pollen.demo",
 ]
 
@@ -82,8 +97,11 @@ MIDDLEWARE = [
     "config.middleware.RefuseNullCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pollen.accounts.middleware.IdleSessionMiddleware",
+    "pollen.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes asks: it turns a sign-in refused for too many failures into its page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -151,7 +169,11 @@ TRUSTED_PROXIES = int(os.environ.get("POLLEN_TRUSTED_PROXIES", "0"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["pollen.accounts.sessions.UserBackend"]
+# django-axes first: it refuses a locked account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "pollen.accounts.sessions.UserBackend",
+]
 SESSION_ENGINE = "pollen.accounts.sessions"
 LOGIN_URL = "accounts:login"
 # A session ends after POLLEN_SESSION_IDLE seconds without activity (staff:
@@ -161,6 +183,33 @@ SESSION_IDLE_S = int(os.environ.get("POLLEN_SESSION_IDLE", str(4 * 3600)))
 SESSION_IDLE_STAFF_S = int(os.environ.get("POLLEN_SESSION_IDLE_STAFF", "3600"))
 SESSION_COOKIE_AGE = int(os.environ.get("POLLEN_SESSION_MAX", str(12 * 3600)))
 LOGIN_REDIRECT_URL = "accounts:dashboard"
+# Sign-in failures (django-axes, counted in the database so every process and host agrees):
+# POLLEN_LOGIN_FAILURES wrong passwords for one account from one address lock that pair, and
+# POLLEN_LOGIN_FAILURES_PER_ADDRESS from one address, whatever the accounts, lock the address,
+# for POLLEN_LOGIN_LOCK_MINUTES after the last failure. A password reset unlocks the account.
+LOGIN_FAILURES = int(os.environ.get("POLLEN_LOGIN_FAILURES", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("POLLEN_LOGIN_FAILURES_PER_ADDRESS", "20"))
+LOGIN_LOCK_MINUTES = int(os.environ.get("POLLEN_LOGIN_LOCK_MINUTES", "15"))
+AXES_HANDLER = "pollen.accounts.lockout.PollenAxesHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURES
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCK_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when the page says
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "pollen.accounts.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "pollen.accounts.lockout.username"
+AXES_LOCKOUT_CALLABLE = "pollen.accounts.lockout.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+AXES_VERBOSE = False
+# A second factor (TOTP app, or one of ten single-use backup codes) for every role but the
+# applicant's; POLLEN_STAFF_2FA=0 turns it off (a rehearsal without phones, never production).
+STAFF_2FA = env_bool("POLLEN_STAFF_2FA", True)
+OTP_TOTP_ISSUER = "Pollen"
+# Sensitive actions (award, payment approval, rights, 2FA reset) ask the password (and code)
+# again when the last confirmation is older than POLLEN_REAUTH_MINUTES.
+REAUTH_S = int(os.environ.get("POLLEN_REAUTH_MINUTES", "15")) * 60
+# A password reset link works once, within POLLEN_PASSWORD_RESET_S seconds (an hour).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("POLLEN_PASSWORD_RESET_S", "3600"))
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -216,6 +265,14 @@ MAIL_DELIVERY = os.environ.get("POLLEN_MAIL_DELIVERY", "immediate")
 if MAIL_DELIVERY not in {"immediate", "worker"}:
     raise ImproperlyConfigured("POLLEN_MAIL_DELIVERY vaut « immediate » ou « worker ».")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pollen <ne-pas-repondre@pollen.example>")
+# Personal data (docs/decisions/0008-personal-data-retention.md): whom people write to about
+# their data, who is responsible for it, and how long a copy of a sent mail is kept.
+DPO_EMAIL = os.environ.get("POLLEN_DPO_EMAIL", "dpo@pollen.example")
+DATA_CONTROLLER = os.environ.get(
+    "POLLEN_DATA_CONTROLLER",
+    "Direction générale des entreprises (démonstration), 139 rue de Bercy, 75012 Paris",
+)
+SENT_MAIL_KEPT_DAYS = int(os.environ.get("POLLEN_SENT_MAIL_KEPT_DAYS", "90"))
 
 SESSION_COOKIE_HTTPONLY = True
 # Secure cookies, HTTPS only and HSTS in production; POLLEN_SECURE_COOKIES=0 and

@@ -4,13 +4,16 @@ import socket
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.utils.functional import empty
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from pollen.accounts.models import Role, User
+from pollen.accounts.second_factor import needs_second_factor
 from pollen.applications.models import private_storage
 from pollen.calls.models import Call
 from pollen.calls.services import load_call
-from pollen.demo.personas import DEMO_PASSWORD
+from pollen.demo.personas import DEMO_PASSWORD, give_demo_device
 from pollen.territory.models import Commune, CommuneKind, Departement, Region
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,6 +79,23 @@ def _private_media(settings, tmp_path):
     private_storage._wrapped = empty
     yield
     private_storage._wrapped = empty
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch):
+    """force_login stands for a whole sign-in: the password and, for staff, the code (with the
+    demo's device). The second factor stays on in every test; tests/accounts/test_second_factor.py
+    signs in through the pages."""
+    real_force_login = Client.force_login
+
+    def force_login(self, user, backend=None):
+        real_force_login(self, user, backend)
+        if needs_second_factor(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = give_demo_device(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)
@@ -145,4 +165,6 @@ def personas(db) -> dict[str, User]:
             users[name] = User.objects.create_superuser(email, DEMO_PASSWORD, full_name=name)
         else:
             users[name] = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role)
+        if role != Role.APPLICANT:
+            give_demo_device(users[name])  # the demo's TOTP key: tests compute its codes
     return users

@@ -129,6 +129,29 @@ TABLE: dict[str, tuple[Table, Table]] = {
     "accounts:organisation": (rule(APPLICANTS, 200, 302), rule(APPLICANTS, ALLOWED, 302)),
     # staff POST without "demande": get_object_or_404(pk=0)
     "accounts:organisation_changes": (rule(STAFF, 200, 403), rule(STAFF, 404, 403)),
+    # the second factor: everyone here has given it (staff) or owes none (applicants), so the
+    # code and enrolment pages send on; the backup codes are the second factor's holders'
+    "accounts:otp_verify": (signed_in(302), signed_in(302)),
+    # staff have their app already: on to its code page (under /connexion/, so LOGIN here)
+    "accounts:otp_enrol": (rule(APPLICANTS, 302, LOGIN), rule(APPLICANTS, 302, LOGIN)),
+    "accounts:otp_backup_codes": (
+        rule(APPLICANTS, 302, 200) | {"anonymous": LOGIN},
+        signed_in(302),  # staff: ten new codes, then the page that shows them
+    ),
+    "accounts:reauth": (signed_in(200), signed_in(200)),
+    "accounts:second_factor_reset": (rule({"admin"}, 200, 403), rule({"admin"}, 302, 403)),
+    "accounts:password_change": (signed_in(200), signed_in(200)),
+    "accounts:password_reset": (everyone(200), everyone(200)),
+    "accounts:password_reset_done": (everyone(200), everyone(405)),
+    # a made-up link: the page says it no longer works, whoever asks
+    "accounts:password_reset_confirm": (everyone(200), everyone(200)),
+    "accounts:password_reset_complete": (everyone(200), everyone(405)),
+    # privacy: the notice is public; one's own data and account, for whoever is signed in (an
+    # empty POST to close an account is refused by the form: no password, nothing happens)
+    "privacy:notice": (everyone(200), everyone(405)),
+    "privacy:my_data": (signed_in(200), signed_in(405)),
+    "privacy:download": (signed_in(200), signed_in(405)),
+    "privacy:close_account": (signed_in(200), signed_in(200)),
     # applications: the applicant's submitted application (read by the assigned expert) …
     "applications:new": (rule(APPLICANTS, 200, 403), rule(APPLICANTS, ALLOWED, 403)),
     "applications:detail": (rule(READS_A, 200, 404), rule(READS_A, 200, 404)),
@@ -378,6 +401,7 @@ def world(call_2013, personas) -> dict[str, Any]:
         created_at=START,
     )
     return {
+        "expert": personas["expert"].pk,
         "call": call_2013.slug,
         "programme": call_2013.programme.slug,
         "a": a.pk,
@@ -401,6 +425,8 @@ def world(call_2013, personas) -> dict[str, Any]:
 
 # The URL parameters of each route, from the world.
 PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "accounts:second_factor_reset": lambda w: {"pk": w["expert"]},
+    "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "pas-un-jeton"},
     "calls:detail": lambda w: {"slug": w["call"]},
     "applications:new": lambda w: {"slug": w["call"]},
     **{f"applications:{n}": (lambda w: {"pk": w["a"]}) for n in ("detail", "reopen")},

@@ -10,5 +10,9 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from pollen.accounts.middleware import note_sign_in
+        from pollen.accounts.reauth import note_confirmed_at_sign_in
 
         user_logged_in.connect(note_sign_in, dispatch_uid="pollen.accounts.note_sign_in")
+        user_logged_in.connect(
+            note_confirmed_at_sign_in, dispatch_uid="pollen.accounts.note_confirmed_at_sign_in"
+        )

@@ -1,14 +1,17 @@
-"""The organisation profile and the login form."""
+"""The organisation profile, and the forms of signing in (password, code, reset)."""
 
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pollen.accounts.models import LegalForm, Machine
 from pollen.domain.apply.siret import normalise_siret, siret_problem
+from pollen.mailing.services import queue_mail
 from pollen.territory.forms import CommuneField
 
 
@@ -59,3 +62,55 @@ class OrganisationForm(forms.Form):
         if "commune" in self.fields and not data.get("commune") and "commune" not in self.errors:
             self.add_error("commune", gettext("Indiquez la commune de la structure."))
         return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code à usage unique"),
+        max_length=32,
+        help_text=_("Les 6 chiffres de votre application, ou l'un de vos codes de secours."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code affiché par l'application"),
+        max_length=12,
+        help_text=_("6 chiffres, ex. 123456"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class ConfirmIdentityForm(forms.Form):
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args: Any, with_code: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if with_code:
+            self.fields["code"] = CodeForm.base_fields["code"]
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, its mail leaving through Pollen's outbox like every other mail."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        queue_mail(recipients=[to_email], subject=subject, body=body)

@@ -8,6 +8,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from pollen import clock
@@ -54,3 +57,48 @@ class IdleSessionMiddleware:
 def note_sign_in(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
     """Signing in is activity: the first requests after it need not write the session."""
     request.session[SEEN] = int(clock.now().timestamp())
+
+
+# What a signed-in person who still owes their second factor may reach.
+BEFORE_SECOND_FACTOR = frozenset(
+    {
+        "accounts:otp_verify",
+        "accounts:otp_enrol",
+        "accounts:logout",
+        "accounts:login",
+        "set_language",
+    }
+)
+
+
+class SecondFactorMiddleware:
+    """Staff whose session has not given its code reach only the code, enrolment and sign-out
+    pages (the admin site included: it is one more page behind this gate)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: object, args: object, kwargs: object
+    ) -> HttpResponse | None:
+        from pollen.accounts.second_factor import is_verified, needs_second_factor
+
+        user = getattr(request, "user", None)
+        match = request.resolver_match
+        if (
+            user is None
+            or match is None
+            or match.view_name in BEFORE_SECOND_FACTOR
+            or not needs_second_factor(user)
+            or is_verified(request)
+        ):
+            return None
+        to_code = f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = to_code
+            return response
+        return redirect(to_code)

@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 
 from pollen import clock
 from pollen.accounts.models import AuthedRequest
+from pollen.accounts.reauth import recent_auth_required
 from pollen.applications import selectors as application_selectors
 from pollen.applications.models import Status
 from pollen.calls.models import Programme
 from pollen.domain.apply.money import from_cents
 from pollen.domain.grants import finance
+from pollen.domain.grants import status as states
 from pollen.exports import safe_row
 from pollen.grants import dashboard, forms, selectors, services
 from pollen.grants.agreement_pdf import agreement_pdf
@@ -52,6 +54,7 @@ def grant_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@recent_auth_required()
 def award(request: AuthedRequest, application_pk: int) -> HttpResponse:
     _require(selectors.can_award(request.user))
     application = application_selectors.access_application(request.user, application_pk)
@@ -93,10 +96,10 @@ def grant_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "payments": grant.payments.all(),
             "reports": grant.reports.all(),
             "can_follow": selectors.can_follow_grants(user),
-            "can_sign": selectors.can_record_signature(user) and grant.status == "awarded",
+            "can_sign": selectors.can_record_signature(user) and grant.allows(states.SIGN),
             "sign_form": forms.SignForm(initial={"signed_on": clock.now().date()}),
             "paid_form": forms.PaidForm(),
-            "can_report": selectors.can_report(user, grant) and grant.status == "signed",
+            "can_report": selectors.can_report(user, grant) and grant.allows(states.REPORT),
             "report_kinds": [(k.value, k.label) for k in ReportKind if k.value not in reported],
         },
     )
@@ -130,6 +133,8 @@ def sign(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+# approving and paying move money: a recent confirmation of who asks (not for the request)
+@recent_auth_required(when=lambda request, pk, step: step in {"valider", "verser"})
 def payment_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     payment = selectors.access_payment(request.user, pk)
     form = forms.PaidForm(request.POST)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollen.accounts.models import AuthedRequest
+from pollen.accounts.reauth import recent_auth_required
 from pollen.calls.models import Call
 from pollen.selection import adapters, forms, selectors, services
 from pollen.selection.maps import coverage_maps
@@ -145,6 +146,7 @@ def compare(request: AuthedRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@recent_auth_required()  # freezing decides who is funded
 def freeze(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     selection_run = selectors.access_run(request.user, slug, pk)
     try:

@@ -21,7 +21,7 @@ from pollen.accounts.models import LegalForm, Machine, Organisation, Role, User
 from pollen.applications import services
 from pollen.applications.models import Application
 from pollen.calls.models import Call
-from pollen.demo.personas import DEMO_PASSWORD, PERSONAS
+from pollen.demo.personas import DEMO_PASSWORD, DEMO_TOTP_BASE32, PERSONAS, give_demo_device
 from pollen.domain.apply.budget import (
     Budget,
     ExpenseLine,
@@ -141,6 +141,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Données de démonstration déjà présentes.")
         self._after_the_deadline()
+        self._enrol_staff()
         self._print_logins()
 
     def _after_the_deadline(self) -> None:
@@ -158,10 +159,21 @@ class Command(BaseCommand):
             load_grants_demo(Call.objects.get(slug="fablabs-2013"))
             load_jam_demo("fablabs-2013")
 
+    def _enrol_staff(self) -> None:
+        """Every role but the applicant's signs in with a second factor: the demo's, published."""
+        for email, _name, role in PERSONAS:
+            if role != Role.APPLICANT:
+                give_demo_device(User.objects.get(email=email))
+
     def _print_logins(self) -> None:
         self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD})")
         for email, name, role in PERSONAS:
             self.stdout.write(f"  {Role(role).label:<28} {email:<32} {name}")
+        self.stdout.write(
+            "\nSecond facteur (tous les rôles sauf porteur) : après le mot de passe, saisissez le\n"
+            "code donné par `python manage.py demo_codes`, ou ajoutez la clé de démonstration\n"
+            f"{DEMO_TOTP_BASE32} à une application d'authentification.\n"
+        )
         self.stdout.write(
             "\nJam à venir, à animer en direct : http://127.0.0.1:8000/jams/jam-fablabs-bretagne/\n"
             "  organisateur : responsable@pollen.example, animatrice : instructrice@pollen.example,"
