@@ -35,6 +35,10 @@ CLOCK_START = os.environ.get("POLLEN_CLOCK_START", "")
 # The real moment that corresponds to CLOCK_START (default: when each process started).
 CLOCK_STARTED_AT = os.environ.get("POLLEN_CLOCK_STARTED_AT", "")
 POLLEN_API_RATE_LIMIT = int(os.environ.get("POLLEN_API_RATE_LIMIT", "300"))
+# RFC 3161 time-stamping authority for the audit chain's daily digest (timestamp_audit), and the
+# CA certificate (PEM file) its tokens are verified against. Empty: no time-stamps.
+POLLEN_TSA_URL = os.environ.get("POLLEN_TSA_URL", "")
+POLLEN_TSA_CA_FILE = os.environ.get("POLLEN_TSA_CA_FILE", "")
 # New questions to the siting page's solver (up to 5 s each) per address and minute; answers
 # already computed (by any process) are served from the shared cache without counting.
 POLLEN_SITING_SOLVES_PER_MINUTE = int(os.environ.get("POLLEN_SITING_SOLVES_PER_MINUTE", "6"))
