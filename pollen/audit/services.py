@@ -138,6 +138,7 @@ def timestamp_head(*, tsa_url: str) -> AuditTimestamp | None:
     if head is None:
         return None
     event_id, chain = head
+    assert chain is not None  # filtered on chain__isnull=False
     existing = AuditTimestamp.objects.filter(event_id=event_id).first()
     if existing is not None:
         return existing
