@@ -76,3 +76,14 @@ def room(personas) -> Room:
     facilitator = person(jam, "Fanny Anime", role=JamRole.FACILITATOR, group=groups[0], pinned=True)
     people = [person(jam, f"Part {i}", group=groups[i // 3]) for i in range(6)]
     return Room(jam, groups, organiser, facilitator, people)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fragments():
+    """The shared renders are kept per process by (group, revision): each test's database
+    starts its revisions again."""
+    from pollen.jam import fragments
+
+    fragments.forget()
+    yield
+    fragments.forget()
