@@ -17,7 +17,7 @@ help:
 	@echo "make demo   installe, crée la base SQLite, charge le territoire, l'appel 2013 et les démonstrations, puis sert sur http://$(HOST):$(PORT)"
 	@echo "make test   installe et lance toute la suite de tests (navigateur compris)"
 	@echo "make bench  lance les bancs d'essai (benchmarks/)"
-	@echo "make lint   ruff + mypy + deptry"
+	@echo "make lint   ruff + mypy + deptry + import-linter"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then scripts/find-python --explain; exit 1; fi
@@ -65,6 +65,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/deptry .
+	$(VENV)/bin/lint-imports
 
 # After editing the dependencies in pyproject.toml: the pinned files the installs read.
 deps: install

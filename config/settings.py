@@ -36,6 +36,10 @@ CLOCK_START = os.environ.get("POLLEN_CLOCK_START", "")
 # The real moment that corresponds to CLOCK_START (default: when each process started).
 CLOCK_STARTED_AT = os.environ.get("POLLEN_CLOCK_STARTED_AT", "")
 POLLEN_API_RATE_LIMIT = int(os.environ.get("POLLEN_API_RATE_LIMIT", "300"))
+# RFC 3161 time-stamping authority for the audit chain's daily digest (timestamp_audit), and the
+# CA certificate (PEM file) its tokens are verified against. Empty: no time-stamps.
+POLLEN_TSA_URL = os.environ.get("POLLEN_TSA_URL", "")
+POLLEN_TSA_CA_FILE = os.environ.get("POLLEN_TSA_CA_FILE", "")
 # New questions to the siting page's solver (up to 5 s each) per address and minute; answers
 # already computed (by any process) are served from the shared cache without counting.
 POLLEN_SITING_SOLVES_PER_MINUTE = int(os.environ.get("POLLEN_SITING_SOLVES_PER_MINUTE", "6"))
@@ -85,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
@@ -321,9 +326,23 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 
+# One JSON object per line (with the request's id) for the log collectors; plain text on a
+# developer's console (POLLEN_LOG_FORMAT=text, the default with POLLEN_DEBUG=1).
+LOG_FORMAT = os.environ.get("POLLEN_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.observability.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

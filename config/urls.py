@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.observability import healthz, readyz
 from pollen.calls.views import home
 
 urlpatterns = [
@@ -21,4 +22,6 @@ urlpatterns = [
     path("api/", include("pollen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]

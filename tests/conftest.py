@@ -99,6 +99,17 @@ def _force_login_gives_the_second_factor(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_jam_fragments():
+    """A jam group's shared render is kept per process by (group, revision): each test's
+    database starts its revisions again (the browser tests' live server runs in this process)."""
+    from pollen.jam import fragments
+
+    fragments.forget()
+    yield
+    fragments.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

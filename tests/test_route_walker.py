@@ -116,6 +116,8 @@ def api_staff(get: Expected, post: Expected) -> dict[str, Table]:
 # is the view's and its selectors' (`can_…`, `access_…`), read from the code.
 TABLE: dict[str, tuple[Table, Table]] = {
     ":home": PUBLIC,
+    ":healthz": (everyone(200), everyone(405)),
+    ":readyz": (everyone(200), everyone(405)),
     "calls:detail": PUBLIC,
     "territory:commune_search": PUBLIC,
     "opendata:index": PUBLIC,

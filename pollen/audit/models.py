@@ -28,3 +28,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}#{self.object_id}"
+
+
+class AuditTimestamp(models.Model):
+    """An RFC 3161 token on the chain's head: the trail up to `event_id` existed at `stamped_at`."""
+
+    event_id = models.BigIntegerField(unique=True)  # the last sealed event (no FK: rows outlive)
+    chain = models.CharField(max_length=64)  # that event's chain, the digest stamped
+    tsa_url = models.URLField(max_length=300)
+    token = models.BinaryField()  # the TSA's reply, DER, as received
+    stamped_at = models.DateTimeField()  # the moment the TSA vouches for
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-event_id"]
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} {self.stamped_at:%Y-%m-%d %H:%M:%S}"

@@ -1,12 +1,14 @@
 """Reading the audit trail."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
 
 from pollen.audit.chain import CHAINED_FIELDS, link
-from pollen.audit.models import AuditEvent
+from pollen.audit.models import AuditEvent, AuditTimestamp
+from pollen.audit.timestamping import verify_token
 
 
 def events_for(obj: models.Model) -> QuerySet[AuditEvent]:
@@ -48,3 +50,34 @@ def chain_check(*, batch: int = 2000) -> ChainCheck:
         previous = chain
         sealed += 1
     return ChainCheck(sealed, unsealed, head=previous)
+
+
+@dataclass(frozen=True)
+class StampCheck:
+    event_id: int
+    stamped_at: Any
+    valid: bool
+    detail: str = ""
+
+
+def timestamp_checks(ca_file: str = "") -> list[StampCheck]:
+    """Each stored token against the trail as it is now: the event it stamped still has the chain
+    it had, and (with the TSA's CA certificate) the token is the TSA's signature on that chain."""
+    chains = dict(
+        AuditEvent.objects.filter(pk__in=AuditTimestamp.objects.values("event_id")).values_list(
+            "id", "chain"
+        )
+    )
+    checks = []
+    for stamp in AuditTimestamp.objects.order_by("event_id"):
+        if chains.get(stamp.event_id) != stamp.chain:
+            checks.append(
+                StampCheck(stamp.event_id, stamp.stamped_at, False, "chain changed or removed")
+            )
+            continue
+        if ca_file:
+            result = verify_token(bytes(stamp.token), stamp.chain, ca_file)
+            checks.append(StampCheck(stamp.event_id, stamp.stamped_at, result.valid, result.detail))
+        else:
+            checks.append(StampCheck(stamp.event_id, stamp.stamped_at, True))
+    return checks

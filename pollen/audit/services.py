@@ -12,7 +12,8 @@ from django.db import connection, models, transaction
 
 from pollen import clock, sql
 from pollen.audit.chain import CHAINED_FIELDS, link
-from pollen.audit.models import AuditEvent
+from pollen.audit.models import AuditEvent, AuditTimestamp
+from pollen.audit.timestamping import reply_time, request_token
 
 SEAL_BATCH = 1000
 # A constant of our own for pg_advisory_lock: one sealer at a time across every process.
@@ -121,3 +122,40 @@ def _settled_horizon(wait: float) -> int | None:
             time.sleep(0.005)
             writing = _WRITERS + " AND virtualtransaction = ANY(%s)"
             params = [AuditEvent._meta.db_table, writers]
+
+
+def timestamp_head(*, tsa_url: str) -> AuditTimestamp | None:
+    """Seal what is new, then have the TSA time-stamp the chain's head (once per head).
+
+    Returns the token's row (the existing one when the head was already stamped), or None when
+    no event is sealed yet. TimestampError when the TSA is unreachable or refuses: nothing is
+    stored then, and the next run tries again.
+    """
+    seal_events()
+    head = (
+        AuditEvent.objects.filter(chain__isnull=False).order_by("-id").values_list("id", "chain")
+    ).first()
+    if head is None:
+        return None
+    event_id, chain = head
+    assert chain is not None  # filtered on chain__isnull=False
+    existing = AuditTimestamp.objects.filter(event_id=event_id).first()
+    if existing is not None:
+        return existing
+    token = request_token(chain, tsa_url)  # outside any transaction: a network call
+    with transaction.atomic():
+        stamp = AuditTimestamp.objects.create(
+            event_id=event_id,
+            chain=chain,
+            tsa_url=tsa_url,
+            token=token,
+            stamped_at=reply_time(token),
+            requested_at=clock.now(),
+        )
+        record_event(
+            actor=None,
+            action="audit.timestamped",
+            obj=stamp,
+            after={"event": event_id, "chain": chain, "stamped_at": stamp.stamped_at.isoformat()},
+        )
+    return stamp

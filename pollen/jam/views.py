@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from pollen import clock
 from pollen.jam import followup as followup_selectors
-from pollen.jam import forms, selectors, services
+from pollen.jam import forms, fragments, selectors, services
 from pollen.jam import invitations as invitation_files
 from pollen.jam import opendata as jam_opendata
 from pollen.jam import report as jam_report
@@ -194,7 +194,8 @@ def group_live(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if _unchanged(request, jam, group):
         return HttpResponse(status=204)
     context = _group_context(jam, group, me)
-    context["comment_form"] = forms.CommentForm()
+    if (shared := fragments.shared_group_live(request, context)) is not None:
+        return HttpResponse(shared)
     return render(request, "jam/_group_live.html", context)
 
 

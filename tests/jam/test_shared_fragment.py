@@ -1,0 +1,89 @@
+"""A group's live fragment is rendered once per revision and shared by its screens, each with
+its own CSRF token and clock; during the vote each member gets their own."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from pollen.jam import fragments, services
+from pollen.jam.models import Lever
+
+pytestmark = pytest.mark.django_db
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def live(client, room, group=0):
+    return client.get(f"/jams/bercy/groupes/{room.groups[group].pk}/direct/")
+
+
+@pytest.fixture
+def writing(room):
+    services.set_openings(
+        acting=room.organiser, jam=room.jam, group=None, writing_open=True, commenting_open=True
+    )
+    services.post_proposal(
+        acting=room.people[1],
+        group=room.groups[0],
+        title="Des fablabs",
+        text="x",
+        lever=Lever.OTHER,
+    )
+    return room
+
+
+def test_two_screens_share_one_render_but_each_form_carries_its_own_token(writing, monkeypatch):
+    room = writing
+    renders = []
+    real = fragments.render_to_string
+    monkeypatch.setattr(
+        fragments, "render_to_string", lambda *a, **k: renders.append(a[0]) or real(*a, **k)
+    )
+    first = room.enter(Client(enforce_csrf_checks=True), room.people[0])
+    second = room.enter(Client(enforce_csrf_checks=True), room.people[2])
+    a = live(first, room).content.decode()
+    b = live(second, room).content.decode()
+    assert "Des fablabs" in a and "Des fablabs" in b
+    token_a, token_b = TOKEN.search(a).group(1), TOKEN.search(b).group(1)
+    assert token_a != token_b and "csrf-" not in a and "now-" not in b
+    assert TOKEN.sub("", a) == TOKEN.sub("", b)  # the rest is the same shared render
+    assert renders == ["jam/_group_live.html"]  # rendered once for both screens
+    # Each token is good for its own browser: the comment form posts through.
+    proposal = room.groups[0].proposals.get()
+    answer = second.post(
+        f"/jams/bercy/propositions/{proposal.pk}/commenter/",
+        {"text": "Oui, partout", "csrfmiddlewaretoken": token_b},
+    )
+    assert answer.status_code == 302
+    assert proposal.comments.filter(text="Oui, partout").exists()
+
+
+def test_a_write_is_in_the_next_shared_render(writing):
+    room = writing
+    screen = room.enter(Client(), room.people[0])
+    assert "Deuxième idée" not in live(screen, room).content.decode()
+    services.post_proposal(
+        acting=room.people[2], group=room.groups[0], title="Deuxième idée", text="y",
+        lever=Lever.OTHER,
+    )  # fmt: skip
+    assert "Deuxième idée" in live(screen, room).content.decode()
+
+
+def test_the_shared_render_follows_the_language(writing):
+    room = writing
+    screen = room.enter(Client(), room.people[0])
+    french = live(screen, room).content.decode()
+    screen.cookies["django_language"] = "en"
+    english = live(screen, room).content.decode()
+    assert "1 proposition" in french and "1 proposal" in english
+
+
+def test_during_the_vote_each_member_sees_their_own_dots(writing):
+    room = writing
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, voting_open=True)
+    voter = room.enter(Client(), room.people[0])
+    other = room.enter(Client(), room.people[2])
+    proposal = room.groups[0].proposals.get()
+    voter.post(f"/jams/bercy/propositions/{proposal.pk}/voter/", headers={"HX-Request": "true"})
+    assert "Retirer ma gommette" in live(voter, room).content.decode()
+    assert "Retirer ma gommette" not in live(other, room).content.decode()

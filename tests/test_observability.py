@@ -1,0 +1,69 @@
+"""Health probes and request ids, as a load balancer and a log collector use them."""
+
+import io
+import json
+import logging
+
+import pytest
+from django.urls import reverse
+
+from config.observability import JsonFormatter, RequestIdFilter
+from pollen.applications.models import private_storage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_without_touching_anything(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_readyz_checks_the_database_the_storage_and_the_cache(client):
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "storage": "ok", "cache": "ok"},
+    }
+    assert private_storage.listdir("readyz") == ([], [])  # the probe file is gone
+
+
+def test_readyz_is_503_and_names_the_storage_when_documents_cannot_be_written(
+    client, settings, tmp_path
+):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the documents folder should be")
+    settings.PRIVATE_MEDIA_ROOT = blocker
+    private_storage._setup()
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "indisponible"
+    assert body["checks"]["database"] == "ok" and body["checks"]["storage"].startswith("erreur")
+
+
+def test_each_request_has_an_id_a_sane_one_from_the_balancer_is_kept(client):
+    mine = client.get(reverse("healthz"), headers={"X-Request-ID": "lb-4f2a9c1e77"})
+    assert mine["X-Request-ID"] == "lb-4f2a9c1e77"
+    made_up = client.get(reverse("healthz"), headers={"X-Request-ID": "<script>\nx"})
+    assert made_up["X-Request-ID"] != "<script>\nx" and len(made_up["X-Request-ID"]) == 32
+    assert client.get(reverse("healthz"))["X-Request-ID"] != made_up["X-Request-ID"]
+
+
+def test_log_lines_are_json_with_the_request_id(client):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        client.get("/ce-chemin-n-existe-pas/", headers={"X-Request-ID": "trace-0123456789"})
+    finally:
+        logger.removeHandler(handler)
+    line = json.loads(stream.getvalue().splitlines()[-1])
+    assert line["request_id"] == "trace-0123456789"
+    assert line["level"] == "WARNING" and line["logger"] == "django.request"
+    assert "Not Found" in line["message"] and "timestamp" in line
