@@ -138,3 +138,11 @@ def test_no_input_makes_a_form_raise(name, data, call_2013, room):  # noqa: F811
     for field, errors in form.errors.items():
         assert field == "__all__" or field in form.fields
         assert errors and all(isinstance(e, str) and e.strip() for e in errors)
+
+
+@pytest.mark.parametrize("value", ["18446744073709551616", "-1", "1.5", "١", "0"])
+def test_an_id_no_row_can_have_is_a_field_error_not_a_database_error(value, room):
+    synthesis = jam_forms.SynthesisForm(data={"proposals": [value]}, group=room.groups[0])
+    assert not synthesis.is_valid() and "proposals" in synthesis.errors
+    place = place_forms.PlaceForm(data={"organisation": value}, can_link=True)
+    assert not place.is_valid() and "organisation" in place.errors

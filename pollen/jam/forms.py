@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pollen.calls.models import Call
+from pollen.formfields import IdModelChoiceField, IdModelMultipleChoiceField
 from pollen.jam.models import ACTIVE, Jam, Kind, Lever, Outcome, Proposal, WorkingGroup
 from pollen.jam.services import COMMENT_MAX, TEXT_MAX, TITLE_MAX
 
@@ -67,7 +68,7 @@ class CommentForm(forms.Form):
 
 class SynthesisForm(forms.Form):
     finding = forms.CharField(label=_("Constat"), widget=forms.Textarea(attrs={"rows": 3}))
-    proposals = forms.ModelMultipleChoiceField(
+    proposals = IdModelMultipleChoiceField(
         label=_("Propositions retenues par le groupe"),
         queryset=Proposal.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -83,14 +84,14 @@ class SynthesisForm(forms.Form):
     def __init__(self, *args: Any, group: WorkingGroup, **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = self.fields["proposals"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
+        assert isinstance(field, IdModelMultipleChoiceField)
         field.queryset = Proposal.objects.filter(ACTIVE, group=group)
 
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Décision"), choices=Outcome.choices)
     answer = forms.CharField(label=_("Réponse publique"), widget=forms.Textarea(attrs={"rows": 2}))
-    call = forms.ModelChoiceField(
+    call = IdModelChoiceField(
         label=_("Appel à projets qui en est issu"),
         queryset=Call.objects.order_by("-opens_at"),
         required=False,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from pollen.accounts.models import Machine, Organisation
 from pollen.applications.models import Application, Status
 from pollen.domain.territory.opening_hours import OpeningHoursError, parse
+from pollen.formfields import IdModelChoiceField
 from pollen.places.models import PlaceKind, PlaceStatus
 from pollen.places.records import in_france, normalise_machines, split_list
 from pollen.places.reports import (
@@ -275,12 +276,12 @@ class PlaceForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
-    organisation = forms.ModelChoiceField(
+    organisation = IdModelChoiceField(
         label=gettext_lazy("Structure (financée par Pollen)"),
         queryset=Organisation.objects.order_by("legal_name"),
         required=False,
     )
-    application = forms.ModelChoiceField(
+    application = IdModelChoiceField(
         label=gettext_lazy("Candidature retenue"),
         queryset=Application.objects.filter(status=Status.SELECTED).order_by("title"),
         required=False,
