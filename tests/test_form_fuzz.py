@@ -141,7 +141,7 @@ def test_no_input_makes_a_form_raise(name, data, call_2013, room):  # noqa: F811
 
 
 @pytest.mark.parametrize("value", ["18446744073709551616", "-1", "1.5", "١", "0"])
-def test_an_id_no_row_can_have_is_a_field_error_not_a_database_error(value, room):
+def test_an_id_no_row_can_have_is_a_field_error_not_a_database_error(value, room):  # noqa: F811
     synthesis = jam_forms.SynthesisForm(data={"proposals": [value]}, group=room.groups[0])
     assert not synthesis.is_valid() and "proposals" in synthesis.errors
     place = place_forms.PlaceForm(data={"organisation": value}, can_link=True)
