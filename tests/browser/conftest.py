@@ -2,9 +2,11 @@
 
 import os
 import shutil
+import threading
 import time
 
 import pytest
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import expect
 
 # Wait with locators and expect(): page.wait_for_function polls with the page's eval, which the
@@ -63,12 +65,29 @@ def watch_policies(context, violations: list[str]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def policy_violations(browser, monkeypatch):
+def policy_violations(browser, live_server, monkeypatch):
     """Every context a browser test opens is watched (one CSP violation fails the test), then
-    closed with the test: a page left open would go on polling a server whose test is over."""
+    closed with the test: a page left open would go on polling a server whose test is over.
+
+    It depends on live_server so that it ends first: the contexts are closed, and the requests
+    the server is still answering are over, before the test database is emptied (on
+    PostgreSQL a TRUNCATE racing a late poll deadlocks)."""
     violations: list[str] = []
     opened = []
     new_context = browser.new_context
+    in_flight = [0]
+    lock = threading.Lock()  # the live server answers in several threads
+
+    def started(**kwargs):
+        with lock:
+            in_flight[0] += 1
+
+    def finished(**kwargs):
+        with lock:
+            in_flight[0] -= 1
+
+    request_started.connect(started, weak=False)
+    request_finished.connect(finished, weak=False)
 
     def watched_context(**kwargs):
         context = new_context(**kwargs)
@@ -80,6 +99,11 @@ def policy_violations(browser, monkeypatch):
     yield violations
     for context in opened:
         context.close()
+    deadline = time.monotonic() + 10
+    while in_flight[0] > 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    request_started.disconnect(started)
+    request_finished.disconnect(finished)
     assert violations == [], "the page broke its own security policy"
 
 
