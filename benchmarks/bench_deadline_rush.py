@@ -16,9 +16,9 @@ database, the clients staying logged in: `granian:WxT` is granian with W workers
 threads, `WxT` gunicorn with W workers of T threads (gthread when T > 1, sync otherwise).
 
 The clients use a minimal keep-alive HTTP/1.1 client (rawhttp.py): httpx cost ~2.5 ms of CPU per
-request on the machine under test. Receipt mails are queued with each submission and sent by a
-`send_mail_queue --loop` worker started after the rushes (`--mail during`: throughout, at idle
-priority); the report says when the queue was empty.
+request on the machine under test. Receipt mails are queued with each submission, their tasks in
+the database (POLLEN_TASKS=database), and sent by a `db_worker` started after the rushes
+(`--mail during`: throughout, at idle priority); the report says when the queue was empty.
 POLLEN_BENCH_TIMELINE=FILE writes every request of the last configuration as JSON
 (seconds since start, latency, success), to look at stalls second by second.
 """
@@ -1027,9 +1027,10 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
         "POLLEN_MEDIA_ROOT": str(tmp / "documents"),
         "POLLEN_STATIC_ROOT": str(tmp / "static"),
         "PYTHONUNBUFFERED": "1",
-        # Receipt mails are queued with each submission and sent by the mail worker below,
-        # printed as before (production would use SMTP); plain HTTP, so no HTTPS redirect.
-        "POLLEN_MAIL_DELIVERY": "worker",
+        # Receipt mails are queued with each submission, their tasks in the database, and sent
+        # by the task worker below, printed (production would use SMTP); plain HTTP, so no
+        # HTTPS redirect.
+        "POLLEN_TASKS": "database",
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
         "POLLEN_SSL_REDIRECT": "0",
     }
@@ -1087,7 +1088,7 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
         def start_mailer() -> subprocess.Popen[bytes]:
             with (tmp / "mail.log").open("ab") as mail_log:
                 return subprocess.Popen(
-                    [*IDLE_PRIORITY, *manage, "send_mail_queue", "--loop", "--interval", "1"],
+                    [*IDLE_PRIORITY, *manage, "db_worker", "--interval", "1", "--no-reload"],
                     cwd=ROOT,
                     env=env,
                     stdout=mail_log,
@@ -1124,8 +1125,7 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
         load_after = os.getloadavg()
         when = "pendant les rushs" if args.mail == "during" else "lancé après les rushs"
         mail_label = (
-            f"Courriels d'accusé de réception (`{' '.join(IDLE_PRIORITY)} … send_mail_queue`, "
-            f"{when})"
+            f"Courriels d'accusé de réception (`{' '.join(IDLE_PRIORITY)} … db_worker`, {when})"
         )
         mailer = mailer or start_mailer()
         notes[mail_label] = _drain_mail(db_url, mailer)

@@ -1132,7 +1132,8 @@ def _env(tmp: Path, db_url: str) -> dict[str, str]:
         "POLLEN_VAR_DIR": str(tmp / "var"),
         "POLLEN_MEDIA_ROOT": str(tmp / "documents"),
         "POLLEN_STATIC_ROOT": str(tmp / "static"),
-        "POLLEN_MAIL_DELIVERY": "worker",
+        # Mail and webhook tasks wait in the database: no worker competes with the servers.
+        "POLLEN_TASKS": "database",
         "POLLEN_SSL_REDIRECT": "0",  # plain HTTP on the loopback
         "PYTHONUNBUFFERED": "1",
     }

@@ -54,8 +54,8 @@ def instance[M: models.Model](model: type[M], row: Sequence[Any], start: int = 0
     return model.from_db(connection.alias, names, values), end
 
 
-# The rows inserted inside `together()`, with the cursor that will hold each one's new pk.
-_unread: ContextVar[list[tuple[models.Model, Any]] | None] = ContextVar("unread", default=None)
+# What to read when `together()` ends: each inserted row's new pk, each INSERT … SELECT's ids.
+_unread: ContextVar[list[Callable[[], None]] | None] = ContextVar("unread", default=None)
 
 
 @contextmanager
@@ -79,16 +79,15 @@ def together() -> Iterator[None]:
         yield
         return
     connection.ensure_connection()
-    unread: list[tuple[models.Model, Any]] = []
+    unread: list[Callable[[], None]] = []
     token = _unread.set(unread)
     try:
         with connection.wrap_database_errors, connection.connection.pipeline():
             yield
     finally:
         _unread.reset(token)
-    for obj, cursor in unread:  # the block ended without error: every answer is in
-        with cursor:
-            (obj.pk,) = cursor.fetchone()
+    for read in unread:  # the block ended without error: every answer is in
+        read()
 
 
 def insert(obj: models.Model) -> None:
@@ -106,17 +105,23 @@ def insert(obj: models.Model) -> None:
     else:
         cursor = connection.cursor()  # read, then closed, when the block ends
         cursor.execute(_insert_sql(model), values)
-        unread.append((obj, cursor))
+        unread.append(lambda: _read_pk(obj, cursor))
     obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _read_pk(obj: models.Model, cursor: Any) -> None:
+    with cursor:
+        (obj.pk,) = cursor.fetchone()
 
 
 def insert_for_each(
     obj: models.Model, link: str, source: type[models.Model], where: str, params: Sequence[Any]
-) -> None:
+) -> list[int]:
     """INSERT a copy of obj for each row of `source` matching `where` (the row is named `t`),
     its foreign key `link` set to that row: `INSERT … SELECT`, one statement, no answer to wait
-    for. Fields left None are not written (they stay NULL): PostgreSQL could not type a NULL
-    parameter in the SELECT list."""
+    for. Returns the list of the new rows' pks, filled when `together()` ends (at once
+    elsewhere). Fields left None are not written (they stay NULL): PostgreSQL could not type a
+    NULL parameter in the SELECT list."""
     model = type(obj)
     target = _field(model, link)
     values, names = [], [_quoted(target)]
@@ -128,12 +133,24 @@ def insert_for_each(
                 values.append(value)
     pk = _quoted(_field(source, source._meta.pk.name))
     marks = ", ".join(["%s"] * len(values))
+    returned = _quoted(_field(model, model._meta.pk.name))
     statement = (
         f"INSERT INTO {table(model)} ({', '.join(names)}) "  # noqa: S608 - names from the models
-        f"SELECT t.{pk}, {marks} FROM {table(source)} t WHERE {where}"
+        f"SELECT t.{pk}, {marks} FROM {table(source)} t WHERE {where} RETURNING {returned}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*values, *params])
+    ids: list[int] = []
+
+    def read(cursor: Any) -> None:
+        with cursor:
+            ids.extend(row[0] for row in cursor.fetchall())
+
+    cursor = connection.cursor()
+    cursor.execute(statement, [*values, *params])
+    if (unread := _unread.get()) is None:
+        read(cursor)
+    else:
+        unread.append(lambda: read(cursor))
+    return ids
 
 
 def update(obj: models.Model, field_names: Sequence[str]) -> None:

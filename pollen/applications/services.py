@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from pollen import clock, sql
+from pollen import clock, events, sql
 from pollen.accounts.models import Organisation, User
 from pollen.applications import adapters, selectors
 from pollen.applications.documents import EXTENSIONS, inspect_upload
@@ -156,7 +156,7 @@ def import_draft(
     budget: domain_budget.Budget,
 ) -> Application:
     """A past or paper application entered by the staff, as a draft, whatever the call's dates."""
-    require(selectors.can_import(acting_user))
+    require(selectors.can_import(acting_user, call))
     application = _create(acting_user, call, organisation, title, kind, summary)
     return _write_draft(acting_user, application, title, summary, kind, budget)
 
@@ -285,13 +285,11 @@ def remove_document(*, acting_user: User, document: Document) -> None:
 
 
 def _announce(submission: Submission) -> None:
-    """The "submitted" webhook (the API app owns webhooks and their deliveries)."""
-    from pollen.api.webhooks import enqueue_event
-
-    enqueue_event(
-        "submitted",
-        submission.application,
-        {
+    """The "application.submitted" event (the API's webhooks subscribe to it)."""
+    events.publish(
+        "application.submitted",
+        obj=submission.application,
+        payload={
             "receipt": submission.receipt_number,
             "round": submission.round,
             "submitted_at": submission.submitted_at.isoformat(),

@@ -1,4 +1,4 @@
-"""Every change to a grant goes through here: atomic, audited, envelope locked, webhooks after commit."""
+"""Every change to a grant goes through here: atomic, audited, envelope locked, events published."""
 
 import datetime as dt
 from decimal import Decimal
@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from pollen import clock
+from pollen import clock, events
 from pollen.accounts.models import Role, User
 from pollen.applications import adapters
 from pollen.applications.models import Application
@@ -28,6 +28,7 @@ from pollen.grants.models import (
     ReportKind,
 )
 from pollen.permissions import Decision, require
+from pollen.programmes import programme_wall
 
 STAFF = (Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN)
 
@@ -42,10 +43,9 @@ def _allowed(state: Decision) -> None:
         raise GrantError(state.reason)
 
 
-def _notify(kind: str, application: Application, payload: dict[str, Any]) -> None:
-    from pollen.api.webhooks import enqueue_event  # the API app owns webhooks
-
-    enqueue_event(kind, application, payload)
+def _notify(name: str, application: Application, payload: dict[str, Any]) -> None:
+    """A domain event about this application (the API's webhooks subscribe to it)."""
+    events.publish(name, obj=application, payload=payload)
 
 
 def envelope_figures(programme: Programme, call: Call | None = None) -> finance.EnvelopeFigures:
@@ -109,7 +109,7 @@ def award_grant(
         .select_related("call", "organisation", "organisation__commune")
         .get(pk=application.pk)
     )
-    require(selectors.can_award(acting_user))
+    require(selectors.can_award(acting_user, application.call))
     _allowed(application.allows(application_states.AWARD))
     if Grant.objects.filter(application=application).exists():
         raise GrantError(_("Cette candidature a déjà une subvention."))
@@ -167,7 +167,7 @@ def award_grant(
         after={"status": application.status, "grant": grant.reference, "awarded_cents": cents},
     )
     payload = {"grant": grant.reference, "amount_eur": str(amount), "decided_on": str(decided_on)}
-    _notify("decided", application, payload)
+    _notify("grant.awarded", application, payload)
     return grant
 
 
@@ -187,7 +187,7 @@ def _request(payment: Payment, grant: Grant, user: User) -> None:
 def sign_agreement(*, acting_user: User, grant: Grant, signed_on: dt.date, signatory: str) -> Grant:
     """Record the signed agreement; the tranches due at signature are requested at once."""
     grant = _locked(grant)
-    require(selectors.can_record_signature(acting_user))
+    require(selectors.can_record_signature(acting_user, grant))
     _allowed(grant.allows(states.SIGN))
     if not signatory.strip():
         raise GrantError(_("Indiquez le nom du signataire pour le bénéficiaire."))
@@ -219,7 +219,7 @@ def _locked_payment(payment: Payment) -> Payment:
 @transaction.atomic
 def request_payment(*, acting_user: User, payment: Payment) -> Payment:
     payment = _locked_payment(payment)
-    require(selectors.can_request_payment(acting_user))
+    require(selectors.can_request_payment(acting_user, payment.grant))
     _allowed(payment.allows(states.REQUEST))
     needed = {"progress_report": ReportKind.PROGRESS, "final_report": ReportKind.FINAL}
     kind = needed.get(payment.trigger)
@@ -250,6 +250,7 @@ def _refuse_same_person(payment: Payment, user: User) -> None:
 def approve_payment(*, acting_user: User, payment: Payment) -> Payment:
     """The instructor's approval, then the finance officer's, each by someone new to the tranche."""
     payment = _locked_payment(payment)
+    require(programme_wall(acting_user, payment.grant))
     _allowed(payment.allows(states.APPROVE))
     _refuse_same_person(payment, acting_user)
     before = payment.status
@@ -277,6 +278,7 @@ def approve_payment(*, acting_user: User, payment: Payment) -> Payment:
 @transaction.atomic
 def mark_paid(*, acting_user: User, payment: Payment, reference: str = "") -> Payment:
     payment = _locked_payment(payment)
+    require(programme_wall(acting_user, payment.grant))
     _allowed(payment.allows(states.PAY))
     if not acting_user.has_role(Role.FINANCE):
         raise GrantError(_("Seul un gestionnaire financier peut marquer un versement comme versé."))
@@ -305,7 +307,7 @@ def mark_paid(*, acting_user: User, payment: Payment, reference: str = "") -> Pa
         "tranche": payment.label,
         "amount_eur": str(from_cents(payment.amount_cents)),
     }
-    _notify("paid", application, payload)
+    _notify("payment.paid", application, payload)
     return payment
 
 

@@ -1,22 +1,27 @@
 """The one way Pollen sends mail.
 
 A mail is a row written in the same transaction as the change it announces, so it is neither
-sent for a change that rolled back nor lost when the process dies just after the commit. With
-POLLEN_MAIL_DELIVERY=immediate (the default) it is sent right after the commit; with `worker`,
-`manage.py send_mail_queue --loop` sends it, which keeps SMTP and MIME work out of the request
-(what lets the deadline rush go faster). Failures are kept and retried with a growing delay.
+sent for a change that rolled back nor lost when the process dies just after the commit. After
+the commit a `deliver_mail` task is enqueued for it (Django's tasks framework: with
+POLLEN_TASKS=immediate it runs there and then, with `database` a `db_worker` on any host runs
+it, which keeps SMTP and MIME work out of the request). A task claims its mail before sending,
+so a task run twice sends once. Failures are retried with a growing delay; after MAX_ATTEMPTS
+the mail is left in the admin (« En échec définitif ») to be retried by hand.
 """
 
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.tasks import task
+from django.utils import timezone
 
-from pollen import clock, sql
+from pollen import clock, events, sql
+from pollen.audit.services import record_event
 from pollen.mailing.models import OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -26,6 +31,8 @@ MAX_ATTEMPTS = 6
 LEASE = dt.timedelta(minutes=5)
 BASE_DELAY = dt.timedelta(minutes=1)
 SENT_FLUSH = 25
+# A due mail this late has lost its task (a crash between the commit and the enqueue).
+SWEEP_GRACE = dt.timedelta(minutes=2)
 
 
 def queue_mail(*, recipients: Iterable[str], subject: str, body: str) -> list[OutgoingMail]:
@@ -39,18 +46,17 @@ def queue_mail(*, recipients: Iterable[str], subject: str, body: str) -> list[Ou
     ]
     for mail in mails:  # most changes mail one person: a plain INSERT each
         sql.insert(mail)
-    if settings.MAIL_DELIVERY == "immediate" and mails:
+    if mails:
         # The pks are read after the commit: inside sql.together() they arrive with it.
-        transaction.on_commit(lambda: send_queued([m.pk for m in mails]))
+        events.enqueue_on_commit(deliver_mail, lambda: [m.pk for m in mails])
     return mails
 
 
-def send_queued(ids: list[int]) -> None:
-    """Send these mails now (after the commit); a failure is logged and left to the worker."""
-    try:
-        _deliver(_claim(OutgoingMail.objects.filter(pk__in=ids), limit=len(ids)))
-    except Exception:  # the change is committed: never turn it into an error page
-        logger.exception("immediate mail delivery failed for %s", ids)
+@task
+def deliver_mail(mail_id: int) -> dict[str, int]:
+    """Send this mail if it is still due; a second run, or one while another holds it, sends
+    nothing (the claim locks the row and `sent_at` records the send)."""
+    return _deliver(_claim(OutgoingMail.objects.filter(pk=mail_id), limit=1))
 
 
 def send_pending(limit: int = 200) -> dict[str, int]:
@@ -58,8 +64,40 @@ def send_pending(limit: int = 200) -> dict[str, int]:
     return _deliver(_claim(OutgoingMail.objects.all(), limit=limit))
 
 
+def sweep(limit: int = 1000) -> int:
+    """Enqueue again the mails due for a while, whose task was lost; returns how many."""
+    due = _pending().filter(next_attempt_at__lte=clock.now() - SWEEP_GRACE)
+    ids = list(due.order_by("id").values_list("id", flat=True)[:limit])
+    for pk in ids:
+        deliver_mail.enqueue(pk)
+    return len(ids)
+
+
+def dead_letters() -> QuerySet[OutgoingMail]:
+    """The mails given up after MAX_ATTEMPTS failures."""
+    return OutgoingMail.objects.filter(sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS)
+
+
+def retry(*, acting_user: Any, mails: QuerySet[OutgoingMail]) -> int:
+    """Give unsent mails a new series of attempts, from now; one audit event each."""
+    with transaction.atomic():
+        retried = list(mails.select_for_update().filter(sent_at__isnull=True))
+        for mail in retried:
+            # Not the error: SMTP's may quote the address, and the audit trail is never erased.
+            before = {"attempts": mail.attempts}
+            mail.attempts, mail.next_attempt_at = 0, clock.now()
+            mail.save(update_fields=["attempts", "next_attempt_at"])
+            record_event(actor=acting_user, action="mail.retried", obj=mail, before=before)
+        events.enqueue_on_commit(deliver_mail, lambda: [m.pk for m in retried])
+    return len(retried)
+
+
 def pending_count() -> int:
-    return OutgoingMail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).count()
+    return _pending().count()
+
+
+def _pending() -> QuerySet[OutgoingMail]:
+    return OutgoingMail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -97,10 +135,7 @@ def _deliver(mails: list[OutgoingMail]) -> dict[str, int]:
             except Exception as exc:
                 # The mail's id only: its address and subject are personal data, kept off logs.
                 logger.exception("mail %s failed", mail.pk)
-                mail.attempts += 1
-                mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                mail.next_attempt_at = clock.now() + backoff(mail.attempts)
-                mail.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+                _failed(mail, exc)
                 failed += 1
             else:
                 sent.append(mail.pk)
@@ -108,6 +143,19 @@ def _deliver(mails: list[OutgoingMail]) -> dict[str, int]:
                     _mark_sent(sent[-SENT_FLUSH:])
         _mark_sent(sent[len(sent) - len(sent) % SENT_FLUSH :])
     return {"sent": len(sent), "failed": failed}
+
+
+def _failed(mail: OutgoingMail, exc: Exception) -> None:
+    """Count the failure; retry after the backoff, or give up after MAX_ATTEMPTS."""
+    mail.attempts += 1
+    mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    delay = backoff(mail.attempts)
+    mail.next_attempt_at = clock.now() + delay
+    mail.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    if mail.attempts >= MAX_ATTEMPTS:
+        logger.warning("mail %s given up after %s attempts", mail.pk, mail.attempts)
+    else:  # where the backend cannot wait (immediate), sweep_outbox enqueues it when due
+        events.retry_later(deliver_mail, mail.pk, run_after=timezone.now() + delay)
 
 
 def _mark_sent(ids: list[int]) -> None:

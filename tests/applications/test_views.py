@@ -309,7 +309,9 @@ def test_a_submission_waits_for_postgresql_five_times_not_once_per_statement(
 
     if connection.vendor != "postgresql":
         pytest.skip("round trips are counted in PostgreSQL's protocol")
-    settings.MAIL_DELIVERY = "worker"  # the receipt mail is only queued, as in production
+    # The tasks (the receipt mail, the webhooks) are only recorded here: their enqueue after
+    # the commit is counted in the next test.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     draft = eligible_draft(call_2013, personas["applicant"])
     # The session with its user, BEGIN, the four reads together, the five writes together (the
     # webhook deliveries with them) when the pipeline ends, COMMIT. Thirteen before all this.
@@ -317,6 +319,34 @@ def test_a_submission_waits_for_postgresql_five_times_not_once_per_statement(
         response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
     assert response.status_code == 302 and Submission.objects.count() == 1
     assert trips == [5]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_task_queue_a_submission_waits_once_more_per_kind_of_task(
+    applicant_client, during_call, call_2013, personas, settings
+):
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    from pollen import clock
+    from pollen.api.models import WebhookEndpoint
+    from tests.roundtrips import counting_round_trips
+
+    if connection.vendor != "postgresql":
+        pytest.skip("round trips are counted in PostgreSQL's protocol")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    for n in range(3):
+        WebhookEndpoint.objects.create(
+            url=f"https://h{n}.example/", secret="s", created_at=clock.now()
+        )
+    draft = eligible_draft(call_2013, personas["applicant"])
+    # After the commit: the receipt mail's task, then the three webhooks' tasks together.
+    with counting_round_trips() as trips:
+        response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
+    assert response.status_code == 302 and Submission.objects.count() == 1
+    assert trips == [5 + 2]
+    assert DBTaskResult.objects.count() == 1 + 3
 
 
 def test_the_application_page_shows_labels_never_codes(client, call_2013, personas):

@@ -13,6 +13,8 @@ from pollen.mailing.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = dt.datetime(2013, 9, 13, 21, 0, tzinfo=dt.UTC)
+# Tasks are recorded and never run: the mails stay queued, as when no worker has run yet.
+QUEUED_ONLY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 
 
 def queue(*addresses: str) -> list[OutgoingMail]:
@@ -35,8 +37,8 @@ def test_immediate_delivery_sends_after_the_commit_once_per_address():
     assert OutgoingMail.objects.filter(sent_at__isnull=True).count() == 0
 
 
-def test_with_a_worker_the_request_only_queues_and_the_command_sends(settings, capsys):
-    settings.MAIL_DELIVERY = "worker"
+def test_with_a_task_queue_the_request_only_queues_and_the_command_sends(settings, capsys):
+    settings.TASKS = QUEUED_ONLY
     with transaction.atomic():
         queue("a@test.example", "b@test.example")
     assert mail.outbox == []
@@ -49,7 +51,7 @@ def test_with_a_worker_the_request_only_queues_and_the_command_sends(settings, c
 
 
 def test_a_failure_is_kept_and_retried_after_its_delay(settings, monkeypatch):
-    settings.MAIL_DELIVERY = "worker"
+    settings.TASKS = QUEUED_ONLY
     real_send = mail.backends.locmem.EmailBackend.send_messages
 
     def broken(self, messages):
@@ -72,7 +74,7 @@ def test_a_failure_is_kept_and_retried_after_its_delay(settings, monkeypatch):
 
 
 def test_a_claimed_mail_is_left_to_its_sender(settings):
-    settings.MAIL_DELIVERY = "worker"
+    settings.TASKS = QUEUED_ONLY
     with clock.override(NOW), transaction.atomic():
         queue("a@test.example")
     with clock.override(NOW):
@@ -84,7 +86,7 @@ def test_a_claimed_mail_is_left_to_its_sender(settings):
 
 
 def test_after_the_last_attempt_a_mail_is_no_longer_pending(settings, monkeypatch):
-    settings.MAIL_DELIVERY = "worker"
+    settings.TASKS = QUEUED_ONLY
     queue("a@test.example")
     OutgoingMail.objects.update(attempts=services.MAX_ATTEMPTS)
     assert services.pending_count() == 0
@@ -92,7 +94,7 @@ def test_after_the_last_attempt_a_mail_is_no_longer_pending(settings, monkeypatc
 
 
 def test_a_batch_is_marked_sent_a_few_rows_at_a_time(settings, django_assert_max_num_queries):
-    settings.MAIL_DELIVERY = "worker"
+    settings.TASKS = QUEUED_ONLY
     queue(*(f"p{i}@test.example" for i in range(60)))
     # Claim (select + lease), then one UPDATE per SENT_FLUSH mails: not one per mail.
     with django_assert_max_num_queries(2 + 2 + -(-60 // services.SENT_FLUSH)):
@@ -103,7 +105,7 @@ def test_a_batch_is_marked_sent_a_few_rows_at_a_time(settings, django_assert_max
 
 
 def test_a_failure_is_logged_by_the_mail_s_id_without_personal_data(settings, monkeypatch, caplog):
-    settings.MAIL_DELIVERY = "worker"
+    settings.TASKS = QUEUED_ONLY
 
     def broken(self, messages):
         raise ConnectionRefusedError("SMTP down")

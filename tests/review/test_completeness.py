@@ -10,10 +10,11 @@ from pollen import clock
 from pollen.applications.models import Application, Status, Submission
 from pollen.audit.models import AuditEvent
 from pollen.calls.services import load_call
+from pollen.demo.personas import PROGRAMME_BRETAGNE
 from pollen.mailing.models import OutgoingMail
 from pollen.review import services
 from pollen.review.models import Message, MessageKind
-from tests.conftest import ROOT
+from tests.conftest import ROOT, staff_of
 
 
 def events(application, action):
@@ -149,6 +150,8 @@ def test_bulk_actions_apply_to_each_checked_application_and_report_refusals(
 def test_a_bulk_action_never_touches_another_call(client, personas, world):
     text = (ROOT / "calls" / "bretagne-tiers-lieux-2026.toml").read_text(encoding="utf-8")
     other = load_call(text=text, source_path="calls/bretagne-tiers-lieux-2026.toml").call
+    # An instructor of both programmes: the wall between them is tests/test_programme_walls.py's.
+    staff_of(PROGRAMME_BRETAGNE, personas["instructor"])
     client.force_login(personas["instructor"])
     response = client.post(
         reverse("review:bulk", args=[other.slug]), {"ids": [world["a"].pk], "action": "complete"}

@@ -1,4 +1,8 @@
-"""python manage.py deliver_webhooks [--replay ID]: send the webhook deliveries that are due."""
+"""python manage.py deliver_webhooks [--replay ID]: send, now, the webhook deliveries that are due.
+
+Delivery is the tasks' job (`db_worker`, and `sweep_outbox` for lost tasks); this one-shot is
+for an operator, and --replay queues an identical copy of a delivery (as the admin's action).
+"""
 
 from typing import Any
 
@@ -9,7 +13,9 @@ from pollen.api.webhooks import deliver_pending, replay
 
 
 class Command(BaseCommand):
-    help = "Envoie les webhooks en attente (dans l'ordre, avec reprise) ; --replay rejoue une livraison."
+    help = (
+        "Envoie maintenant les webhooks en attente (dans l'ordre) ; --replay rejoue une livraison."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--replay", type=int, help="Identifiant de la livraison à rejouer.")

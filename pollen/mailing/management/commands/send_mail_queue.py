@@ -1,8 +1,9 @@
-"""python manage.py send_mail_queue [--loop]: send the queued mails that are due."""
+"""python manage.py send_mail_queue: send, now, the queued mails that are due (one-shot).
 
-import signal
-import time
-from types import FrameType
+Delivery is the tasks' job (`db_worker`, and `sweep_outbox` for lost tasks); this is for an
+operator who wants the queue emptied at once, for instance after fixing the SMTP settings.
+"""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -11,33 +12,19 @@ from pollen.mailing.services import pending_count, send_pending
 
 
 class Command(BaseCommand):
-    help = "Envoie les courriels en attente ; --loop continue jusqu'à l'arrêt (SIGTERM, Ctrl-C)."
+    help = "Envoie maintenant les courriels en attente qui sont dus."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--loop", action="store_true", help="Continuer jusqu'à l'arrêt.")
-        parser.add_argument(
-            "--interval", type=float, default=2.0, help="Attente quand rien n'est dû (s)."
-        )
         parser.add_argument("--limit", type=int, default=200, help="Courriels par lot.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stopping = False
-        signal.signal(signal.SIGTERM, self._stop)
         sent = failed = 0
-        try:
-            while not self.stopping:
-                outcome = send_pending(limit=options["limit"])
-                sent, failed = sent + outcome["sent"], failed + outcome["failed"]
-                if not options["loop"] and outcome["sent"] + outcome["failed"] < options["limit"]:
-                    break
-                if outcome["sent"] + outcome["failed"] == 0:
-                    time.sleep(options["interval"])
-        except KeyboardInterrupt:
-            pass
+        while True:
+            outcome = send_pending(limit=options["limit"])
+            sent, failed = sent + outcome["sent"], failed + outcome["failed"]
+            if outcome["sent"] + outcome["failed"] < options["limit"]:
+                break
         self.stdout.write(
             f"{sent} courriel(s) envoyé(s), {failed} en échec (nouvel essai prévu), "
             f"{pending_count()} en attente."
         )
-
-    def _stop(self, signum: int, frame: FrameType | None) -> None:
-        self.stopping = True
