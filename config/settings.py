@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "pollen.audit",
     "pollen.mailing",
     "pollen.accounts",
@@ -265,10 +266,19 @@ MAILERS = {
         },
     }
 }
-# "immediate": mail is sent right after the commit; "worker": `send_mail_queue --loop` sends it.
-MAIL_DELIVERY = os.environ.get("POLLEN_MAIL_DELIVERY", "immediate")
-if MAIL_DELIVERY not in {"immediate", "worker"}:
-    raise ImproperlyConfigured("POLLEN_MAIL_DELIVERY vaut « immediate » ou « worker ».")
+# Mail and webhooks are delivered by tasks (docs/decisions/0012-tasks-and-outbox.md).
+# "immediate": each runs right after the commit, in the same process (demo, tests);
+# "database": queued in the database, run by `manage.py db_worker` on any number of hosts.
+TASKS_MODE = os.environ.get("POLLEN_TASKS", "immediate")
+if TASKS_MODE not in {"immediate", "database"}:
+    raise ImproperlyConfigured("POLLEN_TASKS vaut « immediate » ou « database ».")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_MODE == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend"
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pollen <ne-pas-repondre@pollen.example>")
 # Personal data (docs/decisions/0008-personal-data-retention.md): whom people write to about
 # their data, who is responsible for it, and how long a copy of a sent mail is kept.

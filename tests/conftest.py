@@ -11,9 +11,14 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from pollen.accounts.models import Role, User
 from pollen.accounts.second_factor import needs_second_factor
 from pollen.applications.models import private_storage
-from pollen.calls.models import Call
+from pollen.calls.models import Call, Programme
 from pollen.calls.services import load_call
-from pollen.demo.personas import DEMO_PASSWORD, give_demo_device
+from pollen.demo.personas import (
+    DEMO_PASSWORD,
+    PROGRAMME_2013,
+    PROGRAMME_BRETAGNE,
+    give_demo_device,
+)
 from pollen.territory.models import Commune, CommuneKind, Departement, Region
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,14 +166,35 @@ def territory(db):
     )
 
 
+def programme(slug: str) -> Programme:
+    """A call file's programme, before or after the call is loaded (load_call updates it)."""
+    names = {PROGRAMME_2013: "Plan fablabs et économie collaborative"}
+    found, _created = Programme.objects.get_or_create(
+        slug=slug, defaults={"name": names.get(slug, slug), "envelope": "1000000.00"}
+    )
+    return found
+
+
+def load_call_file(name: str) -> Call:
+    text = (ROOT / "calls" / name).read_text(encoding="utf-8")
+    return load_call(text=text, source_path=f"calls/{name}").call
+
+
+def staff_of(slug: str, user: User) -> User:
+    """The user, in that programme's team."""
+    user.programmes.add(programme(slug))
+    return user
+
+
 @pytest.fixture
 def call_2013(territory) -> Call:
-    text = (ROOT / "calls" / "fablabs-2013.toml").read_text(encoding="utf-8")
-    return load_call(text=text, source_path="calls/fablabs-2013.toml").call
+    return load_call_file("fablabs-2013.toml")
 
 
 @pytest.fixture
 def personas(db) -> dict[str, User]:
+    """One account per role; the staff (but the platform-wide administrator) work for the
+    2013 call's programme."""
     users = {}
     for name, role in PERSONA_ROLES.items():
         email = f"{name.replace('_', '-')}@test.example"
@@ -176,6 +202,32 @@ def personas(db) -> dict[str, User]:
             users[name] = User.objects.create_superuser(email, DEMO_PASSWORD, full_name=name)
         else:
             users[name] = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role)
+        if role not in (Role.APPLICANT, Role.ADMIN):
+            staff_of(PROGRAMME_2013, users[name])
         if role != Role.APPLICANT:
             give_demo_device(users[name])  # the demo's TOTP key: tests compute its codes
     return users
+
+
+OTHER_ROLES = {
+    "instructor_b": Role.INSTRUCTOR,
+    "expert_b": Role.EXPERT,
+    "committee_b": Role.COMMITTEE,
+    "manager_b": Role.MANAGER,
+    "finance_b": Role.FINANCE,
+}
+
+
+@pytest.fixture
+def other_programme(territory, personas) -> dict[str, object]:
+    """The Région Bretagne's programme, its call, and its own staff (none of the 2013 one's)."""
+    call = load_call_file("bretagne-tiers-lieux-2026.toml")
+    staff = {}
+    for name, role in OTHER_ROLES.items():
+        user = User.objects.create_user(
+            f"{name.replace('_', '-')}@test.example", DEMO_PASSWORD, full_name=name, role=role
+        )
+        staff[name] = staff_of(PROGRAMME_BRETAGNE, user)
+        give_demo_device(user)
+    personas.update(staff)
+    return {"call": call, "programme": call.programme, "staff": staff}

@@ -27,13 +27,19 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profil"), {"fields": ("full_name", "role", "organisation")}),
+        (_("Profil"), {"fields": ("full_name", "role", "organisation", "programmes")}),
         (_("Droits"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Second facteur"), {"fields": ("second_factor",)}),
     )
     readonly_fields = ["second_factor"]
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "role", "programmes", "password1", "password2"),
+            },
+        ),
     )
 
     @admin.display(description=_("second facteur"))

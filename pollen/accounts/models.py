@@ -146,6 +146,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
+    # The programmes a staff member works for (docs/decisions/0011-programme-scoped-staff.md);
+    # administrators are platform-wide and need none, applicants none either.
+    programmes = models.ManyToManyField(
+        "calls.Programme",
+        verbose_name=_("programmes"),
+        blank=True,
+        related_name="staff",
+        help_text=_("L'équipe de ces programmes : ce compte ne voit rien des autres."),
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)

@@ -20,6 +20,7 @@ from pollen.applications.selectors import applications_of
 from pollen.calls.models import Call
 from pollen.calls.selectors import published_calls
 from pollen.grants.selectors import grants_of
+from pollen.programmes import in_programme, is_platform_wide
 
 
 class LoginView(auth_views.LoginView):
@@ -74,14 +75,18 @@ def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     calls = list(published_calls())
+    is_applicant = user.role == Role.APPLICANT
+    programmes = [] if is_applicant else list(user.programmes.order_by("name"))
     return render(
         request,
         "accounts/dashboard.html",
         {
             "applications": applications_of(user)[:200],
             "calls": calls,
-            "is_applicant": user.role == Role.APPLICANT,
-            "work_links": _work_links(user, calls),
+            "is_applicant": is_applicant,
+            "programmes": programmes,
+            "platform_wide": is_platform_wide(user),
+            "work_links": _work_links(user, [c for c in calls if in_programme(user, c)]),
             "grants": grants_of(user) if user.role == Role.APPLICANT else [],
         },
     )

@@ -11,6 +11,7 @@ from pollen.calls.models import Call
 from pollen.domain.apply.money import from_cents
 from pollen.domain.territory.coverage import CoverageModel
 from pollen.grants.models import Grant
+from pollen.programmes import for_staff
 from pollen.territory.selectors import commune_points
 
 MAX_PAGE_SIZE = 100
@@ -183,8 +184,9 @@ def coverage(radius_km: int) -> dict[str, Any]:
     return result
 
 
-def staff_applications(params: Any) -> QuerySet[Application]:
-    qs = Application.objects.select_related("call", "organisation").order_by("id")
+def staff_applications(params: Any, user: Any) -> QuerySet[Application]:
+    """The applications of the token holder's programmes."""
+    qs = for_staff(Application.objects.select_related("call", "organisation"), user).order_by("id")
     if status := text_param(params, "status"):
         qs = qs.filter(status=status)
     if call := text_param(params, "call"):

@@ -16,6 +16,7 @@ from pollen.api import selectors, services
 from pollen.api.auth import rate_limited, token_user
 from pollen.api.openapi import document
 from pollen.applications.models import Application
+from pollen.programmes import for_staff
 
 View = Callable[..., HttpResponse]
 
@@ -167,7 +168,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
 def staff_applications(request: HttpRequest, user: User) -> HttpResponse:
     return JsonResponse(
         selectors.page_of(
-            request.GET, selectors.staff_applications(request.GET), selectors.application_json
+            request.GET,
+            selectors.staff_applications(request.GET, user),
+            selectors.application_json,
         )
     )
 
@@ -208,7 +211,8 @@ def not_found(request: HttpRequest) -> HttpResponse:
 @staff
 @allow("POST")
 def application_status(request: HttpRequest, user: User, pk: int) -> HttpResponse:
-    application = Application.objects.filter(pk=pk).first()
+    # Another programme's application is not found: ids reveal nothing (pollen/programmes.py).
+    application = for_staff(Application.objects.filter(pk=pk), user).first()
     if application is None:
         return _error("Candidature introuvable.", 404)
     data = _json_body(request)
@@ -229,7 +233,8 @@ def application_status(request: HttpRequest, user: User, pk: int) -> HttpRespons
 @staff
 @allow("POST")
 def application_note(request: HttpRequest, user: User, pk: int) -> HttpResponse:
-    application = Application.objects.filter(pk=pk).first()
+    # Another programme's application is not found: ids reveal nothing (pollen/programmes.py).
+    application = for_staff(Application.objects.filter(pk=pk), user).first()
     if application is None:
         return _error("Candidature introuvable.", 404)
     try:

@@ -22,6 +22,7 @@ from pollen.domain.apply import budget
 from pollen.domain.apply import status as states
 from pollen.domain.apply.money import CENT
 from pollen.permissions import Decision
+from pollen.programmes import for_staff, in_programme, programme_wall
 from pollen.review.models import Assignment
 from pollen.territory.models import Commune
 
@@ -39,7 +40,7 @@ def _with_budget(qs: QuerySet[Application]) -> QuerySet[Application]:
 def can_view(user: User, application: Application) -> Decision:
     if not user.is_authenticated:
         return Decision(False, _("Connectez-vous pour voir cette candidature."))
-    if user.is_programme_staff:
+    if user.is_programme_staff and in_programme(user, application.call):
         return Decision(True)
     if user.has_role(Role.APPLICANT) and user.organisation_id == application.organisation_id:
         return Decision(True)
@@ -79,22 +80,22 @@ def can_create(user: User, organisation: Organisation) -> Decision:
     return Decision(True)
 
 
-def can_import(user: User) -> Decision:
-    """Past or paper applications are entered by the programme's staff."""
+def can_import(user: User, call: Call | None = None) -> Decision:
+    """Past or paper applications are entered by the programme's staff (of that call's)."""
     if user.is_authenticated and user.is_programme_staff:
-        return Decision(True)
+        return programme_wall(user, call) if call is not None else Decision(True)
     return Decision(False, _("Seule l'équipe du programme importe des candidatures."))
 
 
 def can_reopen(user: User, application: Application) -> Decision:
     if not (user.is_authenticated and user.is_programme_staff):
         return Decision(False, _("Seul un instructeur peut rouvrir une candidature."))
-    return Decision(True)
+    return programme_wall(user, application.call)
 
 
 def can_instruct(user: User, application: Application) -> Decision:
     if user.is_authenticated and user.is_programme_staff:
-        return Decision(True)
+        return programme_wall(user, application.call)
     return Decision(False, _("L'instruction est réservée à l'équipe du programme."))
 
 
@@ -104,7 +105,7 @@ DECIDERS = (Role.COMMITTEE, Role.MANAGER, Role.ADMIN)
 def can_decide(user: User, application: Application) -> Decision:
     """The committee's decision: its members, the programme managers, the administrators."""
     if user.is_authenticated and user.has_role(*DECIDERS):
-        return Decision(True)
+        return programme_wall(user, application.call)
     return Decision(False, _("Seul le comité de sélection décide des candidatures retenues."))
 
 
@@ -143,7 +144,7 @@ def applications_of(user: User) -> QuerySet[Application]:
     """The applications a person follows on their dashboard."""
     qs = Application.objects.select_related("call", "organisation").order_by("-updated_at")
     if user.is_programme_staff:
-        return qs
+        return for_staff(qs, user)
     if user.has_role(Role.APPLICANT) and user.organisation_id:
         return qs.filter(organisation_id=user.organisation_id)
     return qs.none()

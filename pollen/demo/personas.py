@@ -17,6 +17,27 @@ PERSONAS = [
     ("admin@pollen.example", "Admin Pollen", Role.ADMIN),
 ]
 
+# The programmes of the calls in calls/*.toml. The 2013 staff above work for the State's plan;
+# the Région Bretagne's call has its own team, who see nothing of the State's (and back).
+PROGRAMME_2013 = "fablabs-economie-collaborative"
+PROGRAMME_BRETAGNE = "bretagne-fabrication"
+BRETAGNE_PERSONAS = [
+    ("instructeur.bretagne@pollen.example", "Gwenaël Le Bihan", Role.INSTRUCTOR),
+    ("comite.bretagne@pollen.example", "Maëlle Tanguy", Role.COMMITTEE),
+    ("responsable.bretagne@pollen.example", "Erwan Quéré", Role.MANAGER),
+    ("finances.bretagne@pollen.example", "Annaïg Caradec", Role.FINANCE),
+]
+ALL_PERSONAS = PERSONAS + BRETAGNE_PERSONAS
+
+
+def programme_of(email: str, role: str) -> str | None:
+    """The programme a demo persona works for; None for applicants and the administrator."""
+    if role in (Role.APPLICANT, Role.ADMIN):
+        return None
+    bretagne = {e for e, _name, _role in BRETAGNE_PERSONAS}
+    return PROGRAMME_BRETAGNE if email in bretagne else PROGRAMME_2013
+
+
 # The demo's staff share one published TOTP key, base32 OBXW Y3DF NYWW IZLN N4WT EMBR GMWW 65DQ
 # (add it to any authenticator app), or run `python manage.py demo_codes`. Never for real use.
 DEMO_TOTP_KEY = "706f6c6c656e2d64656d6f2d323031332d6f7470"  # b"pollen-demo-2013-otp"

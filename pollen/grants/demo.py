@@ -16,8 +16,11 @@ PAID = dt.datetime(2013, 11, 20, 15, 0, tzinfo=clock.PARIS)
 REPORTED = dt.datetime(2015, 9, 30, 16, 0, tzinfo=clock.PARIS)
 
 
-def _staff(role: str) -> User:
-    return User.objects.filter(role=role, is_active=True).order_by("id").first()  # type: ignore[return-value]
+def _staff(role: str, call: Call) -> User:
+    """The first of this role in the call's programme's team (the programme wall)."""
+    return User.objects.filter(role=role, is_active=True, programmes=call.programme_id).order_by(
+        "id"
+    )[0]
 
 
 def _amount(application: Application, index: int) -> Decimal:
@@ -34,9 +37,9 @@ def load_grants_demo(call: Call, awards: int = 10) -> list[Grant]:
     if Grant.objects.filter(call=call).exists():
         return list(Grant.objects.filter(call=call))
     manager, instructor, finance = (
-        _staff(Role.MANAGER),
-        _staff(Role.INSTRUCTOR),
-        _staff(Role.FINANCE),
+        _staff(Role.MANAGER, call),
+        _staff(Role.INSTRUCTOR, call),
+        _staff(Role.FINANCE, call),
     )
     # The committee's selection when it has met; otherwise the first eligible submissions.
     selected = Application.objects.filter(call=call, status=Status.SELECTED).order_by("id")

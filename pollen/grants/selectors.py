@@ -7,35 +7,46 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from pollen.accounts.models import Role, User
+from pollen.calls.models import Call
 from pollen.clock import PARIS
 from pollen.domain.apply.money import from_cents
 from pollen.grants.models import Grant, Payment, PaymentStatus
-from pollen.permissions import Decision
+from pollen.permissions import ALLOWED, Decision
+from pollen.programmes import for_staff, programme_wall
 
 FOLLOWERS = (Role.INSTRUCTOR, Role.MANAGER, Role.FINANCE, Role.COMMITTEE, Role.ADMIN)
 
 
-def can_follow_grants(user: User) -> Decision:
+# Each check below takes, when there is one, the row's call or grant (anything with a
+# `programme_id`): the programme's team only (pollen/programmes.py).
+Scope = Call | Grant | None
+
+
+def _within(user: User, row: Scope) -> Decision:
+    return programme_wall(user, row) if row is not None else ALLOWED
+
+
+def can_follow_grants(user: User, row: Scope = None) -> Decision:
     if user.is_authenticated and user.has_role(*FOLLOWERS):
-        return Decision(True)
+        return _within(user, row)
     return Decision(False, _("Le suivi des subventions est réservé à l'équipe du programme."))
 
 
-def can_award(user: User) -> Decision:
+def can_award(user: User, row: Scope = None) -> Decision:
     if user.is_authenticated and user.has_role(Role.MANAGER, Role.ADMIN):
-        return Decision(True)
+        return _within(user, row)
     return Decision(False, _("Seul le responsable de programme attribue une subvention."))
 
 
-def can_record_signature(user: User) -> Decision:
+def can_record_signature(user: User, row: Scope = None) -> Decision:
     if user.is_authenticated and user.has_role(Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN):
-        return Decision(True)
+        return _within(user, row)
     return Decision(False, _("Seule l'équipe du programme enregistre la signature."))
 
 
-def can_request_payment(user: User) -> Decision:
+def can_request_payment(user: User, row: Scope = None) -> Decision:
     if user.is_authenticated and user.has_role(Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN):
-        return Decision(True)
+        return _within(user, row)
     return Decision(False, _("Seule l'équipe du programme demande un versement."))
 
 
@@ -63,20 +74,21 @@ def access_grant(user: User, pk: int) -> Grant:
         and user.has_role(Role.APPLICANT)
         and user.organisation_id == grant.application.organisation_id
     )
-    if not (own or can_follow_grants(user)):
+    if not (own or can_follow_grants(user, grant)):
         raise Http404(_("Subvention introuvable."))
     return grant
 
 
 def access_payment(user: User, pk: int) -> Payment:
     payment = Payment.objects.select_related("grant", "grant__application").filter(pk=pk).first()
-    if payment is None or not can_follow_grants(user):
+    if payment is None or not can_follow_grants(user, payment.grant):
         raise Http404(_("Versement introuvable."))
     return payment
 
 
-def grants_list() -> QuerySet[Grant]:
-    return _grants().order_by("-decided_on", "-id")
+def grants_list(user: User) -> QuerySet[Grant]:
+    """The grants of the user's programmes."""
+    return for_staff(_grants().order_by("-decided_on", "-id"), user, path="programme")
 
 
 def grants_of(user: User) -> QuerySet[Grant]:
@@ -91,6 +103,7 @@ def payments_awaiting(user: User) -> QuerySet[Payment]:
     qs = Payment.objects.select_related(
         "grant", "grant__application", "grant__application__organisation"
     ).order_by("due_on", "id")
+    qs = for_staff(qs, user, path="grant__programme")
     if user.has_role(Role.FINANCE):
         return qs.filter(
             status__in=[PaymentStatus.INSTRUCTOR_APPROVED, PaymentStatus.FINANCE_APPROVED]
@@ -117,10 +130,12 @@ CSV_HEADER = [
 ]
 
 
-def payment_rows() -> Iterator[list[str]]:
-    """Every tranche for the accounting system: euros with a dot, ISO dates, stable columns."""
+def payment_rows(user: User) -> Iterator[list[str]]:
+    """Every tranche of the user's programmes for the accounting system: euros with a dot,
+    ISO dates, stable columns."""
     rows = (
-        Payment.objects.order_by("grant__reference", "position")
+        for_staff(Payment.objects.all(), user, path="grant__programme")
+        .order_by("grant__reference", "position")
         .values_list(
             "grant__reference",
             "position",

@@ -26,6 +26,7 @@ from pollen.exports import safe_row
 from pollen.grants import dashboard, forms, selectors, services
 from pollen.grants.agreement_pdf import agreement_pdf
 from pollen.grants.models import ReportKind
+from pollen.programmes import for_staff
 
 
 def _require(decision: application_selectors.Decision) -> None:
@@ -45,10 +46,10 @@ def grant_list(request: AuthedRequest) -> HttpResponse:
         request,
         "grants/list.html",
         {
-            "grants": selectors.grants_list(),
+            "grants": selectors.grants_list(request.user),
             "awaiting_award": awaiting_award,
             "can_award": selectors.can_award(request.user),
-            "programmes": Programme.objects.all(),
+            "programmes": for_staff(Programme.objects.all(), request.user, path="pk"),
         },
     )
 
@@ -95,8 +96,8 @@ def grant_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "grant": grant,
             "payments": grant.payments.all(),
             "reports": grant.reports.all(),
-            "can_follow": selectors.can_follow_grants(user),
-            "can_sign": selectors.can_record_signature(user) and grant.allows(states.SIGN),
+            "can_follow": selectors.can_follow_grants(user, grant),
+            "can_sign": selectors.can_record_signature(user, grant) and grant.allows(states.SIGN),
             "sign_form": forms.SignForm(initial={"signed_on": clock.now().date()}),
             "paid_form": forms.PaidForm(),
             "can_report": selectors.can_report(user, grant) and grant.allows(states.REPORT),
@@ -117,7 +118,7 @@ def agreement_download(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def sign(request: AuthedRequest, pk: int) -> HttpResponse:
     grant = selectors.access_grant(request.user, pk)
-    _require(selectors.can_record_signature(request.user))
+    _require(selectors.can_record_signature(request.user, grant))
     form = forms.SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Indiquez la date de la convention et son signataire."))
@@ -223,7 +224,7 @@ def payments_csv(request: AuthedRequest) -> StreamingHttpResponse:
 
     def lines() -> Iterator[str]:
         yield writer.writerow(selectors.CSV_HEADER)
-        for row in selectors.payment_rows():
+        for row in selectors.payment_rows(request.user):
             yield writer.writerow(safe_row(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -234,7 +235,9 @@ def payments_csv(request: AuthedRequest) -> StreamingHttpResponse:
 @login_required
 def programme_dashboard(request: AuthedRequest, slug: str) -> HttpResponse:
     _require(selectors.can_follow_grants(request.user))
-    programme = get_object_or_404(Programme, slug=slug)
+    programme = get_object_or_404(
+        for_staff(Programme.objects.all(), request.user, path="pk"), slug=slug
+    )
     context = dashboard.programme_dashboard(programme)
     context["summary"] = dashboard.envelope_summary(context["figures"])
     context["envelope_eur"] = from_cents(context["figures"].envelope_cents)

@@ -58,7 +58,7 @@ def load_review_demo(call_slug: str = "fablabs-2013") -> dict[str, int]:
 def _build(call: Call) -> dict[str, int]:
     rng = random.Random(2013)
     instructor = User.objects.get(email=INSTRUCTOR)
-    profiles = _experts()
+    profiles = _experts(call)
     submitted = list(call.applications.filter(status=Status.SUBMITTED).order_by("pk"))
     with clock.override(call.closes_at - dt.timedelta(hours=36)):
         for application in submitted[:COMPLETE_COUNT]:
@@ -84,12 +84,13 @@ def _build(call: Call) -> dict[str, int]:
     }
 
 
-def _experts() -> list[ExpertProfile]:
+def _experts(call: Call) -> list[ExpertProfile]:
     profiles = []
     for email, name, organisation, insee, tags, load in EXPERTS:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, None, full_name=name, role=Role.EXPERT)
+        user.programmes.add(call.programme_id)  # only the call's programme's experts are assigned
         with clock.override(dt.datetime(2013, 9, 1, 9, 0, tzinfo=clock.PARIS)):
             profile = expert_services.save_expert_profile(
                 acting_user=user,

@@ -17,6 +17,7 @@ from pollen.calls.models import Call
 from pollen.domain.review import assignment as domain
 from pollen.mailing.services import queue_mail
 from pollen.permissions import require
+from pollen.programmes import in_programme, programme_wall
 from pollen.review import assignment_adapter, selectors
 from pollen.review.models import (
     Assignment,
@@ -93,6 +94,7 @@ def declare_conflict(
 ) -> ConflictDeclaration:
     """The expert will never be assigned this application; a pending assignment is withdrawn."""
     require(selectors.can_declare_conflict(acting_user, profile))
+    require(programme_wall(acting_user, application.call))
     reason = reason.strip()
     if not reason:
         raise ReviewError(_("Indiquez le motif du conflit d'intérêts."))
@@ -131,7 +133,9 @@ def set_pair_rule(
     *, acting_user: User, application: Application, profile: ExpertProfile, kind: str
 ) -> PairRule:
     """Force or forbid one pair for every later assignment run."""
-    require(selectors.can_instruct(acting_user))
+    require(selectors.can_instruct(acting_user, application.call))
+    if not in_programme(profile.user, application.call):
+        raise ReviewError(_("Cet expert n'est pas rattaché au programme de cet appel."))
     rendered = Review.objects.filter(
         assignment__application=application, assignment__expert=profile
     ).exists()
@@ -159,7 +163,7 @@ def set_pair_rule(
 
 @transaction.atomic
 def remove_pair_rule(*, acting_user: User, rule: PairRule) -> None:
-    require(selectors.can_instruct(acting_user))
+    require(selectors.can_instruct(acting_user, rule.application.call))
     before = {"expert": rule.expert.user.email, "kind": rule.kind}
     application = rule.application
     rule.delete()
@@ -181,7 +185,7 @@ def assign_experts(
     *, acting_user: User, call: Call, applications: Sequence[Application]
 ) -> AssignmentOutcome:
     """Solve and store: unreviewed assignments of these applications are replaced, reviewed kept."""
-    require(selectors.can_instruct(acting_user))
+    require(selectors.can_instruct(acting_user, call))
     pks = [a.pk for a in applications]
     locked = list(
         Application.objects.select_for_update(of=("self",))
@@ -191,7 +195,7 @@ def assign_experts(
     )
     if not locked:
         raise ReviewError(_("Aucune candidature déposée ou complète à affecter."))
-    data = assignment_adapter.build_problem(call, locked, list(selectors.experts()))
+    data = assignment_adapter.build_problem(call, locked, list(selectors.experts(call)))
     result = domain.solve_assignment(data.problem)
     if not result.feasible:
         return AssignmentOutcome(result, data.applications, data.experts)

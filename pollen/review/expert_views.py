@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pollen.accounts.models import AuthedRequest
+from pollen.accounts.models import AuthedRequest, User
 from pollen.applications import adapters
 from pollen.applications.models import Application
 from pollen.domain.apply import budget as domain_budget
@@ -19,10 +19,10 @@ from pollen.review.models import Review
 from pollen.review.services import ReviewError
 
 
-def _conflict_choices() -> list[tuple[int, str]]:
+def _conflict_choices(user: User) -> list[tuple[int, str]]:
     return [
         (a.pk, f"{a.title} — {a.organisation.legal_name} ({a.call.slug})")
-        for a in selectors.applications_under_review()
+        for a in selectors.applications_under_review(user=user)
     ]
 
 
@@ -36,7 +36,7 @@ def my_reviews(request: AuthedRequest) -> HttpResponse:
             "profile": profile,
             "assignments": selectors.assignments_of(profile) if profile else [],
             "conflicts": selectors.declared_conflicts(profile) if profile else [],
-            "conflict_form": forms.ConflictForm(applications=_conflict_choices())
+            "conflict_form": forms.ConflictForm(applications=_conflict_choices(request.user))
             if profile
             else None,
         },
@@ -76,12 +76,12 @@ def declare_conflict(request: AuthedRequest) -> HttpResponse:
     profile = selectors.access_expert_profile(request.user)
     if profile is None:
         raise PermissionDenied(_("Décrivez d'abord votre profil d'expert."))
-    form = forms.ConflictForm(request.POST, applications=_conflict_choices())
+    form = forms.ConflictForm(request.POST, applications=_conflict_choices(request.user))
     if not form.is_valid():
         messages.error(request, _("Choisissez la candidature et indiquez le motif du conflit."))
         return redirect("review:my_reviews")
     application = get_object_or_404(
-        Application, pk=form.cleaned_data["application"], status__in=selectors.REVIEWABLE
+        selectors.applications_under_review(user=request.user), pk=form.cleaned_data["application"]
     )
     try:
         expert_services.declare_conflict(

@@ -9,7 +9,14 @@ from pollen.accounts.models import Role, User
 from pollen.applications.models import Application
 from pollen.calls.models import Call
 from pollen.domain.apply import status as states
-from pollen.permissions import Decision
+from pollen.permissions import ALLOWED, Decision
+from pollen.programmes import (
+    for_staff,
+    in_programme,
+    is_platform_wide,
+    programme_wall,
+    programmes_of,
+)
 from pollen.review.models import (
     Assignment,
     ConflictDeclaration,
@@ -25,9 +32,10 @@ from pollen.review.models import (
 REVIEWABLE = states.UNDECIDED
 
 
-def can_instruct(user: User) -> Decision:
+def can_instruct(user: User, call: Call | None = None) -> Decision:
+    """The programme's team; given a call, only the team of that call's programme."""
     if user.is_authenticated and user.is_programme_staff:
-        return Decision(True)
+        return programme_wall(user, call) if call is not None else ALLOWED
     return Decision(False, _("L'instruction est réservée à l'équipe du programme."))
 
 
@@ -36,14 +44,14 @@ def can_post_message(user: User, application: Application) -> Decision:
     if not user.is_authenticated:
         return Decision(False, _("Connectez-vous pour écrire dans ce fil d'échanges."))
     owner = user.has_role(Role.APPLICANT) and user.organisation_id == application.organisation_id
-    if user.is_programme_staff or owner:
+    if owner or (user.is_programme_staff and in_programme(user, application.call)):
         return Decision(True)
     return Decision(False, _("Vous ne pouvez pas écrire dans ce fil d'échanges."))
 
 
-def can_read_ranking(user: User) -> Decision:
+def can_read_ranking(user: User, call: Call | None = None) -> Decision:
     if user.is_authenticated and (user.is_programme_staff or user.has_role(Role.COMMITTEE)):
-        return Decision(True)
+        return programme_wall(user, call) if call is not None else ALLOWED
     return Decision(
         False, _("Le classement est réservé à l'équipe du programme et aux membres du comité.")
     )
@@ -56,8 +64,12 @@ def can_review(user: User) -> Decision:
 
 
 def can_edit_expert_profile(user: User, expert: User) -> Decision:
-    """An expert keeps their own profile; the programme's staff keep everyone's."""
-    if user.is_authenticated and (user.pk == expert.pk or user.is_programme_staff):
+    """An expert keeps their own profile; the staff keep those of their programmes' experts."""
+    if not user.is_authenticated:
+        return Decision(False, _("Seul l'expert ou l'équipe du programme modifie ce profil."))
+    if user.pk == expert.pk or is_platform_wide(user):
+        return Decision(True)
+    if user.is_programme_staff and programmes_of(user) & programmes_of(expert):
         return Decision(True)
     return Decision(False, _("Seul l'expert ou l'équipe du programme modifie ce profil."))
 
@@ -80,14 +92,22 @@ def access_call_for_instruction(user: User, slug: str) -> Call:
     decision = can_instruct(user)
     if not decision:
         raise PermissionDenied(decision.reason)
-    return _call(slug)
+    call = _call(slug)
+    decision = can_instruct(user, call)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    return call
 
 
 def access_call_ranking(user: User, slug: str) -> Call:
     decision = can_read_ranking(user)
     if not decision:
         raise PermissionDenied(decision.reason)
-    return _call(slug)
+    call = _call(slug)
+    decision = can_read_ranking(user, call)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    return call
 
 
 def access_application_to_instruct(user: User, pk: int) -> Application:
@@ -99,7 +119,7 @@ def access_application_to_instruct(user: User, pk: int) -> Application:
         .filter(pk=pk)
         .first()
     )
-    if application is None:
+    if application is None or not can_instruct(user, application.call):
         raise Http404(_("Candidature introuvable."))
     return application
 
@@ -113,8 +133,7 @@ def access_thread(user: User, pk: int) -> Application:
     )
     if application is None or not user.is_authenticated:
         raise Http404(_("Candidature introuvable."))
-    owner = user.has_role(Role.APPLICANT) and user.organisation_id == application.organisation_id
-    if not (user.is_programme_staff or owner):
+    if not can_post_message(user, application):
         raise Http404(_("Candidature introuvable."))
     return application
 
@@ -146,7 +165,7 @@ def access_application_reviews(user: User, pk: int) -> Application:
     application = Application.objects.select_related("call", "organisation").filter(pk=pk).first()
     if application is None or not user.is_authenticated:
         raise Http404(_("Candidature introuvable."))
-    if can_read_ranking(user):
+    if can_read_ranking(user, application.call):
         return application
     rendered = Review.objects.filter(
         assignment__application=application,
@@ -162,14 +181,18 @@ def messages_of(application: Application) -> QuerySet[Message]:
     return application.review_messages.select_related("author").order_by("sent_at", "id")
 
 
-def experts() -> QuerySet[ExpertProfile]:
-    return ExpertProfile.objects.filter(
-        user__is_active=True, user__role=Role.EXPERT
-    ).select_related("user", "commune")
+def experts(call: Call | None = None, *, user: User | None = None) -> QuerySet[ExpertProfile]:
+    """Active experts; of one call's programme (whom it may be given), or of the user's."""
+    qs = ExpertProfile.objects.filter(user__is_active=True, user__role=Role.EXPERT)
+    if call is not None:
+        qs = qs.filter(user__programmes=call.programme_id)
+    if user is not None:
+        qs = for_staff(qs, user, path="user__programmes").distinct()
+    return qs.select_related("user", "commune")
 
 
-def expert_choices() -> list[tuple[str, str]]:
-    rows = experts().order_by("user__full_name", "user__email")
+def expert_choices(call: Call) -> list[tuple[str, str]]:
+    rows = experts(call).order_by("user__full_name", "user__email")
     return [
         (str(pk), name or email)
         for pk, name, email in rows.values_list("pk", "user__full_name", "user__email")
@@ -196,11 +219,16 @@ def declared_conflicts(profile: ExpertProfile) -> QuerySet[ConflictDeclaration]:
     return profile.conflicts.select_related("application", "application__call")
 
 
-def applications_under_review(call: Call | None = None) -> QuerySet[Application]:
-    """What experts may declare conflicts on: submitted or complete applications."""
+def applications_under_review(
+    call: Call | None = None, *, user: User | None = None
+) -> QuerySet[Application]:
+    """What experts may declare conflicts on: submitted or complete applications (of the
+    user's programmes when a user is given)."""
     qs = Application.objects.filter(status__in=REVIEWABLE).select_related(
         "call", "organisation", "organisation__commune"
     )
+    if user is not None:
+        qs = for_staff(qs, user)
     if call is not None:
         qs = qs.filter(call=call)
     return qs.order_by("call__slug", "title", "id")

@@ -150,7 +150,7 @@ def bulk_completeness(
     message: str = "",
 ) -> BulkOutcome:
     """Apply one completeness action or message to each application; each in its own transaction."""
-    require(can_instruct(acting_user))
+    require(can_instruct(acting_user, call))
     outcome = BulkOutcome()
     for application in Application.objects.filter(call=call, pk__in=application_ids).order_by("pk"):
         try:

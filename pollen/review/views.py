@@ -14,9 +14,10 @@ from pollen.accounts.models import AuthedRequest, Role
 from pollen.applications.models import Application, Status
 from pollen.calls.models import Call
 from pollen.calls.selectors import published_calls
+from pollen.programmes import for_staff
 from pollen.review import expert_services, exports, forms, list_filters, list_rows, selectors
 from pollen.review.assignment_feedback import render_outcome
-from pollen.review.models import ExpertProfile, PairRule
+from pollen.review.models import PairRule
 from pollen.review.services import ReviewError, bulk_completeness
 
 
@@ -32,14 +33,19 @@ def index(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "review/index.html",
-        {"calls": published_calls(), "can_instruct": bool(selectors.can_instruct(user))},
+        {
+            "calls": for_staff(published_calls(), user, path="programme"),
+            "can_instruct": bool(selectors.can_instruct(user)),
+        },
     )
 
 
 def _query(
     request: AuthedRequest, call: Call
 ) -> tuple[list_filters.ListFilterForm, list_filters.ListQuery]:
-    form = list_filters.ListFilterForm(request.GET, call=call, experts=selectors.expert_choices())
+    form = list_filters.ListFilterForm(
+        request.GET, call=call, experts=selectors.expert_choices(call)
+    )
     return form, list_filters.ListQuery.from_form(form)
 
 
@@ -187,11 +193,11 @@ def pair_rules(request: AuthedRequest, slug: str) -> HttpResponse:
     form = forms.PairRuleForm(
         request.POST or None,
         applications=_pair_choices(call),
-        experts=selectors.expert_choices(),
+        experts=selectors.expert_choices(call),
     )
     if request.method == "POST" and form.is_valid():
         application = get_object_or_404(Application, pk=form.cleaned_data["application"], call=call)
-        profile = get_object_or_404(ExpertProfile, pk=form.cleaned_data["expert"])
+        profile = get_object_or_404(selectors.experts(call), pk=form.cleaned_data["expert"])
         try:
             expert_services.set_pair_rule(
                 acting_user=request.user,
@@ -232,7 +238,7 @@ def expert_list(request: AuthedRequest) -> HttpResponse:
     decision = selectors.can_instruct(request.user)
     if not decision:
         raise PermissionDenied(decision.reason)
-    profiles = selectors.experts().annotate(
+    profiles = selectors.experts(user=request.user).annotate(
         load=Count("assignments", distinct=True),
         rendered=Count(
             "assignments", filter=Q(assignments__review__status="submitted"), distinct=True

@@ -14,16 +14,19 @@ from pollen.accounts.models import Role, User
 from pollen.applications.models import Application
 from pollen.applications.selectors import can_view
 from pollen.calls.models import Call
+from pollen.permissions import ALLOWED
 from pollen.permissions import Decision as Permission
+from pollen.programmes import for_staff, programme_wall
 from pollen.selection.models import Decision, SelectionRun
 
 COMMITTEE_ROLES = (Role.COMMITTEE, Role.MANAGER, Role.ADMIN)
 
 
-def can_sit(user: User) -> Permission:
-    """The committee's pages: its members, the programme managers and the administrators."""
+def can_sit(user: User, call: Call | None = None) -> Permission:
+    """The committee's pages: its members, the programme managers and the administrators;
+    given a call, only those of that call's programme."""
     if user.is_authenticated and user.has_role(*COMMITTEE_ROLES):
-        return Permission(True)
+        return programme_wall(user, call) if call is not None else ALLOWED
     return Permission(
         False,
         _("Le comité de sélection est réservé à ses membres et aux responsables du programme."),
@@ -38,7 +41,7 @@ def _require_sit(user: User) -> None:
 
 def committee_calls(user: User) -> QuerySet[Call]:
     _require_sit(user)
-    return Call.objects.order_by("-opens_at")
+    return for_staff(Call.objects.order_by("-opens_at"), user, path="programme")
 
 
 def access_committee_call(user: User, slug: str) -> Call:
@@ -47,6 +50,9 @@ def access_committee_call(user: User, slug: str) -> Call:
     call = Call.objects.filter(slug=slug).first()
     if call is None:
         raise Http404(_("Appel introuvable."))
+    decision = can_sit(user, call)
+    if not decision:
+        raise PermissionDenied(decision.reason)
     return call
 
 
@@ -94,7 +100,7 @@ def access_decision(user: User, application_pk: int) -> Decision:
     )
     if decision is None or not user.is_authenticated:
         raise Http404(_("Décision introuvable."))
-    if not (can_sit(user) or can_view(user, decision.application)):
+    if not (can_sit(user, decision.application.call) or can_view(user, decision.application)):
         raise Http404(_("Décision introuvable."))
     if user.has_role(Role.EXPERT):  # an expert reads applications, not the committee's letters
         raise Http404(_("Décision introuvable."))

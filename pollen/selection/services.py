@@ -57,7 +57,7 @@ def run_scenario(
     communes: dict[str, CommunePoint] | None = None,
 ) -> SelectionRun:
     """Solve outside the transaction (it takes seconds), then store the run and one event."""
-    require(can_sit(acting_user))
+    require(can_sit(acting_user, call))
     started = time.perf_counter()
     pool = adapters.candidate_pool(call)
     text = adapters.problem_text(adapters.problem_data(call, parameters, pool))
@@ -137,7 +137,7 @@ def freeze_run(*, acting_user: User, run: SelectionRun) -> list[Decision]:
             .select_related("call")
             .get(pk=run.pk)
         )
-        require(can_sit(acting_user))
+        require(can_sit(acting_user, run.call))
         reason = can_freeze_reason(run)
         if reason:
             raise SelectionError(reason)

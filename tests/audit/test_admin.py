@@ -125,12 +125,14 @@ def test_a_page_saved_without_a_change_records_nothing(admin_client, personas):
     assert AuditEvent.objects.count() == events
 
 
-def test_it_records_a_new_user_without_their_password(admin_client, personas):
+def test_it_records_a_new_user_without_their_password(admin_client, personas, call_2013):
+    programme = call_2013.programme
     response = admin_client.post(
         "/admin/accounts/user/add/",
         {
             "email": "nouvelle@test.example",
             "role": Role.INSTRUCTOR,
+            "programmes": [programme.pk],
             "password1": "un mot de passe assez long",
             "password2": "un mot de passe assez long",
             "usable_password": "true",
@@ -138,9 +140,13 @@ def test_it_records_a_new_user_without_their_password(admin_client, personas):
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    event = last_event(User.objects.get(email="nouvelle@test.example"))
+    user = User.objects.get(email="nouvelle@test.example")
+    assert list(user.programmes.all()) == [programme]
+    event = last_event(user)
     assert (event.action, event.before) == ("admin.added", None)
-    assert event.after == {"email": "nouvelle@test.example", "role": "instructor"}
+    assert event.after["email"] == "nouvelle@test.example" and event.after["role"] == "instructor"
+    assert event.after["programmes"] in ([programme.pk], [str(programme)])  # who may see what
+    assert not any("mot de passe" in str(value) for value in event.after.values())
 
 
 def test_it_records_a_password_set_in_the_admin_without_it(admin_client, personas):

@@ -6,11 +6,18 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pollen.accounts.models import Role, User
 from pollen.applications.models import Application, Status, Submission
 from pollen.calls.models import Call
-from pollen.demo.personas import DEMO_PASSWORD, PERSONAS
+from pollen.demo.personas import (
+    ALL_PERSONAS,
+    DEMO_PASSWORD,
+    PERSONAS,
+    PROGRAMME_BRETAGNE,
+    programme_of,
+)
 from tests.conftest import ROOT
 
 
@@ -35,6 +42,17 @@ def test_the_demo_has_every_role_and_applications_in_several_states(territory, c
         and Application.objects.filter(eligible=True).exists()
     )
     call_command("verify_receipts")  # exits 0: every demo receipt matches its files
+    # Two programmes, each with its own team, every staff persona with the demo's second factor.
+    for email, _name, role in ALL_PERSONAS:
+        user = User.objects.get(email=email)
+        assert email in out and user.check_password(DEMO_PASSWORD)
+        slugs = set(user.programmes.values_list("slug", flat=True))
+        assert slugs == ({slug} if (slug := programme_of(email, role)) else set())
+        assert TOTPDevice.objects.filter(user=user, confirmed=True).exists() == (
+            role != Role.APPLICANT
+        )
+    bretagne = {e for e, _n, _r in ALL_PERSONAS if programme_of(e, _r) == PROGRAMME_BRETAGNE}
+    assert len(bretagne) == 4
 
     call_command("load_demo")  # idempotent
     assert "déjà présentes" in capsys.readouterr().out

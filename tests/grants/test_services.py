@@ -181,7 +181,7 @@ def test_paying_every_tranche_closes_the_grant(call_2013, personas):
 
 def test_the_accounting_export_lists_every_tranche_in_euros(call_2013, personas):
     grant, _ = _signed(call_2013, personas)
-    rows = list(payment_rows())
+    rows = list(payment_rows(personas["finance"]))
     assert len(rows) == 2 and len(rows[0]) == len(CSV_HEADER)
     assert rows[0][0] == grant.reference and rows[0][5] == "21000.00"
     assert rows[1][5] == "49000.00" and rows[0][6] == "requested"

@@ -10,10 +10,12 @@ from pollen.accounts.models import Organisation, Role, User
 from pollen.applications import services as application_services
 from pollen.applications.models import Application, Status
 from pollen.calls.models import Call
+from pollen.demo.personas import PROGRAMME_2013
 from pollen.review import expert_services
 from pollen.review.models import ExpertProfile
 from pollen.territory.models import Commune
 from tests.builders import eligible_draft, organisation_for
+from tests.conftest import staff_of
 
 
 def submitted_application(call: Call, user: User, title: str = "") -> Application:
@@ -46,6 +48,7 @@ def make_expert(
 
 def new_expert(email: str, **kwargs: object) -> ExpertProfile:
     user = User.objects.create_user(email, "x", full_name=email.split("@")[0], role=Role.EXPERT)
+    staff_of(PROGRAMME_2013, user)  # the 2013 call's experts
     return make_expert(user, **kwargs)  # type: ignore[arg-type]
 
 

@@ -2,11 +2,12 @@
 
 from pollen.accounts.models import Role, User
 from pollen.applications.models import Status
-from pollen.demo.personas import DEMO_PASSWORD, PERSONAS
+from pollen.demo.personas import DEMO_PASSWORD, PERSONAS, programme_of
 from pollen.review.demo import DEMO_EXPERT, load_review_demo
 from pollen.review.models import Assignment, ConflictDeclaration, ExpertProfile, ScoreSummary
 from pollen.review.selectors import can_review
 from tests.builders import VALID_SIRETS, organisation_for
+from tests.conftest import staff_of
 from tests.review.conftest import submitted_application
 
 COMMUNES = ("35238", "29019", "75056", "69123", "29232", "35238")
@@ -14,7 +15,9 @@ COMMUNES = ("35238", "29019", "75056", "69123", "29232", "35238")
 
 def test_it_builds_the_review_demo_once(call_2013):
     for email, name, role in PERSONAS:
-        User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role)
+        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role)
+        if slug := programme_of(email, role):
+            staff_of(slug, user)
     for i, commune in enumerate(COMMUNES):
         owner = User.objects.create_user(f"owner{i}@test.example", None, role=Role.APPLICANT)
         organisation_for(owner, siret=VALID_SIRETS[i % 3], commune=commune, name=f"Fablab {i}")

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pollen.demo.personas import DEMO_TOTP_BASE32, PERSONAS, demo_code
+from pollen.demo.personas import ALL_PERSONAS, DEMO_TOTP_BASE32, demo_code
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
                     "Refusé : les codes de démonstration ne s'affichent pas en production (POLLEN_DEBUG=0)."
                 )
             )
-        emails = [email for email, _name, _role in PERSONAS]
+        emails = [email for email, _name, _role in ALL_PERSONAS]
         devices = TOTPDevice.objects.filter(
             user__email__in=emails, name="Démonstration", confirmed=True
         ).select_related("user")
@@ -32,4 +32,4 @@ class Command(BaseCommand):
             % {"key": DEMO_TOTP_BASE32}
         )
         for device in sorted(devices, key=lambda d: emails.index(d.user.email)):
-            self.stdout.write(f"  {device.user.email:<32} {demo_code(device)}")
+            self.stdout.write(f"  {device.user.email:<38} {demo_code(device)}")

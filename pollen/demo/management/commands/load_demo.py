@@ -20,8 +20,15 @@ from pollen import clock
 from pollen.accounts.models import LegalForm, Machine, Organisation, Role, User
 from pollen.applications import services
 from pollen.applications.models import Application
-from pollen.calls.models import Call
-from pollen.demo.personas import DEMO_PASSWORD, DEMO_TOTP_BASE32, PERSONAS, give_demo_device
+from pollen.calls.models import Call, Programme
+from pollen.demo.personas import (
+    ALL_PERSONAS,
+    DEMO_PASSWORD,
+    DEMO_TOTP_BASE32,
+    PERSONAS,
+    give_demo_device,
+    programme_of,
+)
 from pollen.domain.apply.budget import (
     Budget,
     ExpenseLine,
@@ -140,6 +147,7 @@ class Command(BaseCommand):
             self.stdout.write("Données de démonstration créées.")
         else:
             self.stdout.write("Données de démonstration déjà présentes.")
+        self._staff_of_programmes()
         self._after_the_deadline()
         self._enrol_staff()
         self._print_logins()
@@ -159,16 +167,29 @@ class Command(BaseCommand):
             load_grants_demo(Call.objects.get(slug="fablabs-2013"))
             load_jam_demo("fablabs-2013")
 
+    def _staff_of_programmes(self) -> None:
+        """Each programme's team (idempotent): the Région Bretagne's accounts are created here,
+        so a demo loaded before they existed gains them too."""
+        for email, name, role in ALL_PERSONAS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role)
+            slug = programme_of(email, role)
+            if slug is not None:
+                user.programmes.add(Programme.objects.get(slug=slug))
+
     def _enrol_staff(self) -> None:
         """Every role but the applicant's signs in with a second factor: the demo's, published."""
-        for email, _name, role in PERSONAS:
+        for email, _name, role in ALL_PERSONAS:
             if role != Role.APPLICANT:
                 give_demo_device(User.objects.get(email=email))
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD})")
-        for email, name, role in PERSONAS:
-            self.stdout.write(f"  {Role(role).label:<28} {email:<32} {name}")
+        for email, name, role in ALL_PERSONAS:
+            slug = programme_of(email, role)
+            where = f"  [{slug}]" if slug else ""
+            self.stdout.write(f"  {Role(role).label:<28} {email:<38} {name}{where}")
         self.stdout.write(
             "\nSecond facteur (tous les rôles sauf porteur) : après le mot de passe, saisissez le\n"
             "code donné par `python manage.py demo_codes`, ou ajoutez la clé de démonstration\n"
@@ -192,6 +213,7 @@ class Command(BaseCommand):
             else:
                 user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role)
             users[email] = user
+        self._staff_of_programmes()  # before the instructors act on the 2013 applications
         call = Call.objects.get(slug="fablabs-2013")
         communes = list(
             Commune.objects.actuelles().filter(population__gte=3000, zone="metro").order_by("code")
