@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,23 +7,15 @@ from django.utils.translation import ngettext
 from pollen.api import webhooks
 from pollen.api.models import Delivery, DeliveryStatus
 from pollen.audit.admin import AuditedAdmin
+from pollen.outbox_admin import OutboxStateFilter
 
 
-class DeadLetterFilter(admin.SimpleListFilter):
-    title = _("état")
-    parameter_name = "state"
+class DeadLetterFilter(OutboxStateFilter):
+    def dead(self, queryset: QuerySet[Delivery]) -> QuerySet[Delivery]:
+        return queryset.filter(pk__in=webhooks.dead_letters())
 
-    def lookups(
-        self, request: HttpRequest, model_admin: admin.ModelAdmin
-    ) -> list[tuple[str, Any]]:  # labels are lazy translations
-        return [("dead", _("En échec définitif")), ("pending", _("En attente"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> QuerySet:
-        if self.value() == "dead":
-            return queryset.filter(pk__in=webhooks.dead_letters())
-        if self.value() == "pending":
-            return queryset.filter(status=DeliveryStatus.PENDING)
-        return queryset
+    def pending(self, queryset: QuerySet[Delivery]) -> QuerySet[Delivery]:
+        return queryset.filter(status=DeliveryStatus.PENDING)
 
 
 @admin.register(Delivery)

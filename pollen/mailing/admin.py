@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,23 +7,15 @@ from django.utils.translation import ngettext
 from pollen.audit.admin import AuditedAdmin
 from pollen.mailing import services
 from pollen.mailing.models import OutgoingMail
+from pollen.outbox_admin import OutboxStateFilter
 
 
-class DeadLetterFilter(admin.SimpleListFilter):
-    title = _("état")
-    parameter_name = "state"
+class DeadLetterFilter(OutboxStateFilter):
+    def dead(self, queryset: QuerySet[OutgoingMail]) -> QuerySet[OutgoingMail]:
+        return queryset.filter(pk__in=services.dead_letters())
 
-    def lookups(
-        self, request: HttpRequest, model_admin: admin.ModelAdmin
-    ) -> list[tuple[str, Any]]:  # labels are lazy translations
-        return [("dead", _("En échec définitif")), ("pending", _("En attente"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[OutgoingMail]) -> QuerySet:
-        if self.value() == "dead":
-            return queryset.filter(pk__in=services.dead_letters())
-        if self.value() == "pending":
-            return queryset.filter(sent_at__isnull=True, attempts__lt=services.MAX_ATTEMPTS)
-        return queryset
+    def pending(self, queryset: QuerySet[OutgoingMail]) -> QuerySet[OutgoingMail]:
+        return queryset.filter(sent_at__isnull=True, attempts__lt=services.MAX_ATTEMPTS)
 
 
 @admin.register(OutgoingMail)
