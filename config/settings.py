@@ -25,6 +25,8 @@ if not DEBUG and SECRET_KEY.startswith("pollen-dev"):
     raise RuntimeError("SECRET_KEY doit être défini quand POLLEN_DEBUG=0.")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# The address people reach Pollen at: links in mails (and their QR codes) start with it.
+SITE_URL = os.environ.get("POLLEN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Reference data (communes, outlines, places) is read in place, never copied.
 DATA_DIR = Path(os.environ.get("POLLEN_DATA_DIR", BASE_DIR.parent / "shared" / "data"))

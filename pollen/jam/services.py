@@ -29,7 +29,7 @@ from pollen.jam.models import (
     Vote,
     WorkingGroup,
 )
-from pollen.mailing.services import queue_mail
+from pollen.mailing.services import absolute_url, queue_mail
 from pollen.permissions import require
 
 TITLE_MAX, TEXT_MAX, COMMENT_MAX = 200, 5000, 2000
@@ -131,23 +131,25 @@ def _mail_link(participant: Participant) -> None:
         )
     else:
         status = _("Votre inscription est confirmée.")
+    link = absolute_url(entry_path(participant))
     queue_mail(
         recipients=[participant.email],
         subject=_("Votre inscription au jam « %(title)s »") % {"title": jam.title},
         body=_(
             "Bonjour %(name)s,\n\n%(status)s\n\nLe %(when)s, %(place)s.\n\n"
             "Votre lien personnel pour entrer dans le jam (ne le partagez pas) :\n%(link)s\n\n"
-            "À l'accueil, ouvrez ce lien et présentez le QR code qu'il affiche : l'équipe le "
-            "scanne pour noter votre arrivée. Sur place, vous pourrez aussi entrer avec le "
-            "code de salle et votre adresse."
+            "À l'accueil, présentez le QR code joint à ce courriel (ou celui qu'affiche ce "
+            "lien) : l'équipe le scanne pour noter votre arrivée. Sur place, vous pourrez aussi "
+            "entrer avec le code de salle et votre adresse."
         )
         % {
             "name": participant.full_name,
             "status": status,
             "when": clock.paris(jam.starts_at),
             "place": jam.place,
-            "link": entry_path(participant),
+            "link": link,
         },
+        qr_link=link,
     )
 
 

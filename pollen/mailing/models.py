@@ -8,6 +8,8 @@ class OutgoingMail(models.Model):
     recipient = models.EmailField(_("destinataire"))
     subject = models.CharField(_("objet"), max_length=255)
     body = models.TextField(_("texte"))
+    # A link sent as a QR code image too (the jam's personal link, shown at the door).
+    qr_link = models.URLField(_("lien en QR code"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("créé le"))
     # When a sender may next try it: now when queued, later after a failure or while claimed.
     next_attempt_at = models.DateTimeField(_("prochain essai"))

@@ -10,10 +10,13 @@ the mail is left in the admin (« En échec définitif ») to be retried by hand
 """
 
 import datetime as dt
+import io
 import logging
 from collections.abc import Iterable
 from typing import Any
 
+import segno
+from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -35,12 +38,25 @@ SENT_FLUSH = 25
 SWEEP_GRACE = dt.timedelta(minutes=2)
 
 
-def queue_mail(*, recipients: Iterable[str], subject: str, body: str) -> list[OutgoingMail]:
-    """One mail per distinct address, saved in the caller's transaction."""
+def absolute_url(path: str) -> str:
+    """A page's address as a mail must give it: a reader's mail client knows no current site."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def queue_mail(
+    *, recipients: Iterable[str], subject: str, body: str, qr_link: str = ""
+) -> list[OutgoingMail]:
+    """One mail per distinct address, saved in the caller's transaction; `qr_link`, an
+    absolute address, is attached as a QR code image as well."""
     now = clock.now()
     mails = [
         OutgoingMail(
-            recipient=address, subject=subject, body=body, created_at=now, next_attempt_at=now
+            recipient=address,
+            subject=subject,
+            body=body,
+            qr_link=qr_link,
+            created_at=now,
+            next_attempt_at=now,
         )
         for address in sorted({r for r in recipients if r})
     ]
@@ -131,7 +147,7 @@ def _deliver(mails: list[OutgoingMail]) -> dict[str, int]:
     with mailers.default as mailer:  # one connection for the batch
         for mail in mails:
             try:
-                mailer.send_messages([EmailMessage(mail.subject, mail.body, to=[mail.recipient])])
+                mailer.send_messages([_message(mail)])
             except Exception as exc:
                 # The mail's id only: its address and subject are personal data, kept off logs.
                 logger.exception("mail %s failed", mail.pk)
@@ -143,6 +159,15 @@ def _deliver(mails: list[OutgoingMail]) -> dict[str, int]:
                     _mark_sent(sent[-SENT_FLUSH:])
         _mark_sent(sent[len(sent) - len(sent) % SENT_FLUSH :])
     return {"sent": len(sent), "failed": failed}
+
+
+def _message(mail: OutgoingMail) -> EmailMessage:
+    message = EmailMessage(mail.subject, mail.body, to=[mail.recipient])
+    if mail.qr_link:
+        image = io.BytesIO()
+        segno.make(mail.qr_link, error="m").save(image, kind="png", scale=8, dark="#000091")
+        message.attach("qr-code.png", image.getvalue(), "image/png")
+    return message
 
 
 def _failed(mail: OutgoingMail, exc: Exception) -> None:

@@ -15,7 +15,7 @@ from pollen.applications.models import Application
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
 from pollen.domain.review import assignment as domain
-from pollen.mailing.services import queue_mail
+from pollen.mailing.services import absolute_url, queue_mail
 from pollen.permissions import require
 from pollen.programmes import in_programme, programme_wall
 from pollen.review import assignment_adapter, selectors
@@ -250,7 +250,7 @@ def _store(
 
 
 def _mail_experts(new_by_expert: dict[str, list[Application]]) -> None:
-    path = reverse("review:my_reviews")
+    path = absolute_url(reverse("review:my_reviews"))
     for email, applications in new_by_expert.items():
         listed = "\n".join(f"- {a.title}" for a in applications)
         queue_mail(

@@ -13,7 +13,7 @@ from pollen.applications import services as application_services
 from pollen.applications.models import Application
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
-from pollen.mailing.services import queue_mail
+from pollen.mailing.services import absolute_url, queue_mail
 from pollen.permissions import require
 from pollen.review.models import Message, MessageKind
 from pollen.review.notifications import applicant_addresses
@@ -25,7 +25,7 @@ class ReviewError(Exception):
 
 
 def _thread_path(application: Application) -> str:
-    return reverse("review:thread", args=[application.pk])
+    return absolute_url(reverse("review:thread", args=[application.pk]))
 
 
 def _add_message(author: User, application: Application, kind: str, body: str) -> Message:

@@ -1,7 +1,13 @@
 """Jam pages tried by each jam role, by a participant of another jam, and anonymously."""
 
+import io
+import re
+
 import pytest
+import segno
+from django.core import mail
 from django.test import Client
+from PIL import Image
 
 from pollen.jam import selectors, services
 from pollen.jam.models import Lever, Participant, Registration
@@ -202,3 +208,31 @@ def test_a_write_in_one_group_leaves_the_other_groups_screens_alone(room, browse
     assert fresh.status_code == 200 and "Pause café" in fresh.content.decode()
     plenary = browsers["organiser"].get("/jams/bercy/ecran/direct/").content.decode()
     assert "Ailleurs" in plenary  # the room's screen sees every group
+
+
+def test_the_confirmation_mail_carries_the_personal_link_and_its_qr_code(
+    room, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://pollen.example.gouv.fr"
+    form = {"full_name": "Léa QR", "email": "lea@example.org", "kind": "citoyen", "consent": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Client().post("/jams/bercy/inscription/", form).status_code == 302
+    (sent,) = [m for m in mail.outbox if m.to == ["lea@example.org"]]
+    (link,) = re.findall(r"https://pollen\.example\.gouv\.fr/jams/bercy/entrer/\S+/", sent.body)
+    (name, content, mimetype) = sent.attachments[0]
+    assert (name, mimetype) == ("qr-code.png", "image/png")
+    assert _qr_modules(content) == [list(row) for row in segno.make(link, error="m").matrix]
+    phone = Client()  # the link, scanned or clicked, opens the jam for Léa alone
+    assert phone.get(link.removeprefix(settings.SITE_URL)).status_code == 302
+    lea = Participant.objects.get(email="lea@example.org")
+    assert phone.session[selectors.SESSION_KEY][str(room.jam.pk)][0] == lea.pk
+
+
+def _qr_modules(png: bytes) -> list[list[int]]:
+    """Read the image back module by module (8 px each, a quiet zone of 4 modules)."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    size = image.width // 8 - 8
+    return [
+        [int(image.getpixel((8 * (4 + x) + 4, 8 * (4 + y) + 4)) < 128) for x in range(size)]
+        for y in range(size)
+    ]
