@@ -16,8 +16,6 @@ from typing import Any
 from django.db import transaction
 from django.tasks import Task
 
-from pollen import sql
-
 
 @dataclass(frozen=True)
 class Event:
@@ -50,19 +48,13 @@ def publish(name: str, *, obj: Any, payload: dict[str, Any] | None = None) -> Ev
 def enqueue_on_commit(task: Task[[int], Any], ids: Callable[[], Iterable[int]]) -> None:
     """After the commit, enqueue `task(id)` for each row written by the transaction.
 
-    `ids` is read after the commit: rows inserted inside sql.together() only get their pk when
-    the block ends. With the database backend the enqueues of one call go out together (one
-    round trip for a row or a hundred); with the immediate backend each task runs there and then.
+    `ids` is read after the commit; with the immediate backend each task runs there and then,
+    with the database backend a worker on any host takes it.
     """
     transaction.on_commit(lambda: _enqueue(task, list(ids())))
 
 
 def _enqueue(task: Task[[int], Any], ids: list[int]) -> None:
-    if len(ids) > 1 and task.get_backend().supports_defer:  # a queue that stores: one pipeline
-        with sql.together():
-            for pk in ids:
-                task.enqueue(pk)
-        return
     for pk in ids:
         task.enqueue(pk)
 

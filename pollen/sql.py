@@ -33,14 +33,6 @@ def columns(model: type[models.Model], alias: str) -> str:
     return ", ".join(f"{alias}.{_quoted(f)}" for f in _fields(model))
 
 
-def select[M: models.Model](model: type[M], where: str, params: Sequence[Any]) -> list[M]:
-    """The instances of `SELECT … FROM <model's table> t WHERE <where>`; `where` names it `t`."""
-    statement = f"SELECT {columns(model, 't')} FROM {table(model)} t WHERE {where}"  # noqa: S608 - names from the model, values as parameters
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return [instance(model, row)[0] for row in cursor.fetchall()]
-
-
 def instance[M: models.Model](model: type[M], row: Sequence[Any], start: int = 0) -> tuple[M, int]:
     """The instance held by row[start:…] (as `columns` listed it) and where the next one starts."""
     names, conversions = _reader(model, connection.vendor)
@@ -114,45 +106,6 @@ def _read_pk(obj: models.Model, cursor: Any) -> None:
         (obj.pk,) = cursor.fetchone()
 
 
-def insert_for_each(
-    obj: models.Model, link: str, source: type[models.Model], where: str, params: Sequence[Any]
-) -> list[int]:
-    """INSERT a copy of obj for each row of `source` matching `where` (the row is named `t`),
-    its foreign key `link` set to that row: `INSERT … SELECT`, one statement, no answer to wait
-    for. Returns the list of the new rows' pks, filled when `together()` ends (at once
-    elsewhere). Fields left None are not written (they stay NULL): PostgreSQL could not type a
-    NULL parameter in the SELECT list."""
-    model = type(obj)
-    target = _field(model, link)
-    values, names = [], [_quoted(target)]
-    for field in _inserted(model):
-        if field is not target:
-            value = field.get_db_prep_save(field.pre_save(obj, True), connection)
-            if value is not None:
-                names.append(_quoted(field))
-                values.append(value)
-    pk = _quoted(_field(source, source._meta.pk.name))
-    marks = ", ".join(["%s"] * len(values))
-    returned = _quoted(_field(model, model._meta.pk.name))
-    statement = (
-        f"INSERT INTO {table(model)} ({', '.join(names)}) "  # noqa: S608 - names from the models
-        f"SELECT t.{pk}, {marks} FROM {table(source)} t WHERE {where} RETURNING {returned}"
-    )
-    ids: list[int] = []
-
-    def read(cursor: Any) -> None:
-        with cursor:
-            ids.extend(row[0] for row in cursor.fetchall())
-
-    cursor = connection.cursor()
-    cursor.execute(statement, [*values, *params])
-    if (unread := _unread.get()) is None:
-        read(cursor)
-    else:
-        unread.append(lambda: read(cursor))
-    return ids
-
-
 def update(obj: models.Model, field_names: Sequence[str]) -> None:
     """UPDATE these fields of obj's row, as `obj.save(update_fields=…)` would."""
     model = type(obj)
@@ -160,20 +113,6 @@ def update(obj: models.Model, field_names: Sequence[str]) -> None:
     values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(_update_sql(model, tuple(field_names)), [*values, obj.pk])
-
-
-def update_each(
-    model: type[models.Model], field_name: str, values: Sequence[tuple[Any, Any]]
-) -> None:
-    """UPDATE one field of many rows, each to its own value: `values` holds (pk, value) pairs.
-
-    One statement executed for each pair, which psycopg sends as one pipeline: sealing the audit
-    trail wrote 100,000 rows at about 30 µs each, where bulk_update()'s CASE WHEN took 140.
-    """
-    field = _field(model, field_name)
-    params = [(field.get_db_prep_save(value, connection), pk) for pk, value in values]
-    with connection.cursor() as cursor:
-        cursor.executemany(_update_sql(model, (field_name,)), params)
 
 
 @cache

@@ -45,7 +45,7 @@ def test_it_reads_every_field_as_the_orm_does(draft, model):
         Organisation: draft.organisation_id,
         Commune: "35238",
     }[model]
-    (plain,) = sql.select(model, "t.%s = %%s" % model._meta.pk.column, [pk])  # noqa: UP031
+    plain, _ = sql.instance(model, _row(model, pk))
     assert typed_values(plain) == typed_values(model.objects.get(pk=pk))
     assert plain._state.adding is False
 
@@ -104,26 +104,6 @@ def test_it_updates_only_the_fields_it_is_given(draft):
     assert stored.title == draft.title
 
 
-def test_it_updates_many_rows_each_to_its_value_as_bulk_update_does(territory, personas):
-    plain, orm, untouched = (
-        organisation_for(personas[name], siret=siret)
-        for name, siret in (
-            ("applicant", "73282932000074"),
-            ("applicant_b", "55208131766522"),
-            ("manager", "35600000000048"),
-        )
-    )
-    machines = ["laser_cutter", "3d_printer"]
-
-    sql.update_each(Organisation, "machines", [(plain.pk, machines)])
-    Organisation.objects.bulk_update([Organisation(pk=orm.pk, machines=machines)], ["machines"])
-
-    stored = Organisation.objects.in_bulk([plain.pk, orm.pk, untouched.pk])
-    assert typed_values(stored[plain.pk])["machines"] == typed_values(stored[orm.pk])["machines"]
-    assert stored[plain.pk].machines == machines
-    assert stored[untouched.pk].machines == untouched.machines
-
-
 def test_together_sets_the_pk_of_inserted_rows_by_the_end_of_the_block(personas):
     from django.db import transaction
 
@@ -160,7 +140,7 @@ def test_together_sends_the_reads_of_a_block_in_one_round_trip(draft, settings):
         pytest.skip("pipelines are PostgreSQL's")
     statements = [f"SELECT {n}, count(*) FROM applications_application" for n in range(4)]
     with transaction.atomic():
-        sql.select(Commune, "t.code = %s", ["35238"])  # the transaction is open (BEGIN)
+        Commune.objects.filter(code="35238").exists()  # the transaction is open (BEGIN)
         with counting_round_trips() as apart, connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)

@@ -1,22 +1,20 @@
-"""Who is signed in, read with one plain query: every signed-in request pays for it.
+"""Who is signed in: Django's database sessions, read with the user's row in one query.
 
 Sessions live in the database, so logging out revokes them. Each row also records whose session it
-is (`accounts.Session.user`), so loading a session reads the user's row with it, and
-`UserBackend.get_user` takes that row instead of querying again. Django's own `get_user` still
-decides: it compares the session's password hash with the row's and checks the account is active.
+is (`accounts.Session.user`), so loading a session reads the user's row with it
+(`select_related`), and `UserBackend.get_user` takes that row instead of querying again. Django's
+own `get_user` still decides: it compares the session's password hash with the row's and checks
+the account is active.
 """
 
 from contextvars import ContextVar
-from functools import cache
 from typing import Any
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends import db
-from django.db import connection
 from django.utils import timezone
 
-from pollen import sql
 from pollen.accounts.models import Session, User
 
 # The user row read with the session this thread loaded last; get_user takes it (once).
@@ -24,7 +22,7 @@ _loaded_user: ContextVar[User | None] = ContextVar("loaded_user", default=None)
 
 
 class SessionStore(db.SessionStore):
-    """Database sessions (revocable at logout), loaded with their user without the ORM."""
+    """Database sessions (revocable at logout), loaded with their user."""
 
     @classmethod
     def get_model_class(cls) -> type[Session]:
@@ -37,16 +35,16 @@ class SessionStore(db.SessionStore):
         session.user_id = User._meta.pk.to_python(user_id) if user_id else None
         return session
 
-    def load(self) -> dict[str, Any]:
-        with connection.cursor() as cursor:
-            cursor.execute(_session_sql(), [self.session_key, timezone.now()])
-            row = cursor.fetchone()
-        if row is None:
-            _loaded_user.set(None)
+    def _get_session_from_db(self) -> Session | None:
+        session = (
+            Session.objects.select_related("user")
+            .filter(session_key=self.session_key, expire_date__gt=timezone.now())
+            .first()
+        )
+        _loaded_user.set(session.user if session is not None else None)
+        if session is None:
             self._session_key = None  # as Django's own store: expired or unknown, start anew
-            return {}
-        _loaded_user.set(sql.instance(User, row, 1)[0] if row[1] is not None else None)
-        return self.decode(row[0])
+        return session
 
 
 class UserBackend(ModelBackend):
@@ -56,15 +54,5 @@ class UserBackend(ModelBackend):
         user = _loaded_user.get()
         _loaded_user.set(None)  # taken once: another request loads its own session first
         if user is None or str(user.pk) != str(user_id):
-            users = sql.select(User, "t.id = %s", [user_id])
-            user = users[0] if users else None
-        return user if user is not None and self.user_can_authenticate(user) else None
-
-
-@cache
-def _session_sql() -> str:
-    return (
-        f"SELECT s.session_data, {sql.columns(User, 'u')} FROM {sql.table(Session)} s "  # noqa: S608 - names from the models
-        f"LEFT JOIN {sql.table(User)} u ON u.id = s.user_id "
-        "WHERE s.session_key = %s AND s.expire_date > %s"
-    )
+            return super().get_user(user_id)
+        return user if self.user_can_authenticate(user) else None

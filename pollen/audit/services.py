@@ -9,8 +9,9 @@ import time
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import Max
 
-from pollen import clock, sql
+from pollen import clock
 from pollen.audit.chain import CHAINED_FIELDS, link
 from pollen.audit.models import AuditEvent, AuditTimestamp
 from pollen.audit.timestamping import reply_time, request_token
@@ -48,7 +49,7 @@ def record_event(
         after=after,
         note=note,
     )
-    sql.insert(event)  # written with every change: a plain INSERT, not the ORM's save()
+    event.save(force_insert=True)
     return event
 
 
@@ -91,7 +92,9 @@ def _seal(rows: list[tuple[Any, ...]], previous: str | None) -> str | None:
     for row in rows:
         previous = link(previous, row)
         sealed.append((row[0], previous))
-    sql.update_each(AuditEvent, "chain", sealed)
+    AuditEvent.objects.bulk_update(
+        [AuditEvent(id=pk, chain=chain) for pk, chain in sealed], ["chain"], batch_size=500
+    )
     return previous
 
 
@@ -107,8 +110,7 @@ def _settled_horizon(wait: float) -> int | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT max(id) FROM {sql.table(AuditEvent)}")  # noqa: S608 - the model's table
-        (horizon,) = cursor.fetchone()
+        horizon = AuditEvent.objects.aggregate(top=Max("id"))["top"]
         writing = _WRITERS
         params: list[Any] = [AuditEvent._meta.db_table]
         deadline = time.monotonic() + wait
