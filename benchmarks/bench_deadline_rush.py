@@ -702,6 +702,8 @@ class Server:
     workers: int
     threads: int
     kind: str = "gunicorn"
+    # A git commit to serve instead of this checkout (A/B runs of two versions of the code).
+    ref: str = ""
 
     @property
     def worker_class(self) -> str:
@@ -724,12 +726,12 @@ class Server:
 
 
 def _start(
-    server: Server, env: dict[str, str], port: int, logfile: Path
+    server: Server, env: dict[str, str], port: int, logfile: Path, trees: dict[str, Path]
 ) -> subprocess.Popen[bytes]:
     with logfile.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", *server.command(port)],
-            cwd=ROOT,
+            cwd=trees.get(server.ref, ROOT),
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -940,10 +942,29 @@ def _interrupt(signum: int, frame: Any) -> None:
 def _parse_servers(text: str) -> list[Server]:
     servers = []
     for item in text.split(","):
-        kind, _, size = item.strip().rpartition(":")
+        spec, _, ref = item.strip().partition("@")
+        kind, _, size = spec.rpartition(":")
         workers, _, threads = size.partition("x")
-        servers.append(Server(int(workers), int(threads or 1), kind or "gunicorn"))
+        servers.append(Server(int(workers), int(threads or 1), kind or "gunicorn", ref))
     return servers
+
+
+def _worktrees(servers: list[Server], tmp: Path) -> dict[str, Path]:
+    """A detached checkout of each commit named after `@`, served with this checkout's Python.
+
+    The database is migrated by this checkout: the commits compared must share its schema.
+    """
+    trees = {}
+    for ref in sorted({s.ref for s in servers if s.ref}):
+        tree = tmp / f"tree-{len(trees)}"
+        _run(["git", "worktree", "add", "--detach", "-q", str(tree), ref], os.environ, 120, ref)
+        trees[ref] = tree
+    return trees
+
+
+def _remove_worktrees(trees: dict[str, Path]) -> None:
+    for tree in trees.values():
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
 
 
 def main() -> int:
@@ -958,8 +979,10 @@ def main() -> int:
     parser.add_argument(
         "--servers",
         default="3x1,granian:2x4",
-        help="configurations [granian:]WORKERSxTHREADS séparées par des virgules "
-        "(défaut 3x1,granian:2x4 : gunicorn, puis granian à 2 workers de 4 threads)",
+        help="configurations [granian:]WORKERSxTHREADS[@COMMIT] séparées par des virgules "
+        "(défaut 3x1,granian:2x4 : gunicorn, puis granian à 2 workers de 4 threads) ; "
+        "@COMMIT sert ce commit au lieu de ce dépôt, pour comparer deux versions A/B "
+        "(ex. 3x1@HEAD~1,3x1,3x1@HEAD~1,3x1)",
     )
     parser.add_argument(
         "--drafts-per-client",
@@ -1041,7 +1064,9 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
     mailer: subprocess.Popen[bytes] | None = None
     created_db = False
     notes: dict[str, str] = {}
+    trees: dict[str, Path] = {}
     try:
+        trees = _worktrees(servers, tmp)
         _admin_sql(f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
         _admin_sql(f'CREATE DATABASE "{args.db_name}"')
         created_db = True
@@ -1098,9 +1123,9 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
         if args.mail == "during":
             mailer = start_mailer()
         for server in servers:
-            label = " ".join(server.command(port))
+            label = " ".join(server.command(port)) + (f" @{server.ref}" if server.ref else "")
             try:
-                proc = _start(server, env, port, logfile)
+                proc = _start(server, env, port, logfile, trees)
                 _wait_ready(proc, base, logfile)
                 if not any(not r.failure for r, _ in runs):
                     at_once = server.workers * server.threads
@@ -1160,6 +1185,7 @@ def orchestrate(args: argparse.Namespace, servers: list[Server], per_client: int
     finally:
         _stop(proc)
         _stop(mailer)
+        _remove_worktrees(trees)
         if created_db:
             try:
                 _admin_sql(f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
