@@ -106,6 +106,45 @@ def _read_pk(obj: models.Model, cursor: Any) -> None:
         (obj.pk,) = cursor.fetchone()
 
 
+def insert_for_each(
+    obj: models.Model, link: str, source: type[models.Model], where: str, params: Sequence[Any]
+) -> list[int]:
+    """INSERT a copy of obj for each row of `source` matching `where` (the row is named `t`),
+    its foreign key `link` set to that row: `INSERT … SELECT`, one statement, no answer to wait
+    for. Returns the list of the new rows' pks, filled when `together()` ends (at once
+    elsewhere). Fields left None are not written (they stay NULL): PostgreSQL could not type a
+    NULL parameter in the SELECT list."""
+    model = type(obj)
+    target = _field(model, link)
+    values, names = [], [_quoted(target)]
+    for field in _inserted(model):
+        if field is not target:
+            value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+            if value is not None:
+                names.append(_quoted(field))
+                values.append(value)
+    pk = _quoted(_field(source, source._meta.pk.name))
+    marks = ", ".join(["%s"] * len(values))
+    returned = _quoted(_field(model, model._meta.pk.name))
+    statement = (
+        f"INSERT INTO {table(model)} ({', '.join(names)}) "  # noqa: S608 - names from the models
+        f"SELECT t.{pk}, {marks} FROM {table(source)} t WHERE {where} RETURNING {returned}"
+    )
+    ids: list[int] = []
+
+    def read(cursor: Any) -> None:
+        with cursor:
+            ids.extend(row[0] for row in cursor.fetchall())
+
+    cursor = connection.cursor()
+    cursor.execute(statement, [*values, *params])
+    if (unread := _unread.get()) is None:
+        read(cursor)
+    else:
+        unread.append(lambda: read(cursor))
+    return ids
+
+
 def update(obj: models.Model, field_names: Sequence[str]) -> None:
     """UPDATE these fields of obj's row, as `obj.save(update_fields=…)` would."""
     model = type(obj)

@@ -16,12 +16,12 @@ import uuid
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.tasks import task
 from django.utils import timezone
 
-from pollen import clock, events
+from pollen import clock, events, sql
 from pollen.api.models import Delivery, DeliveryStatus, WebhookEndpoint
 from pollen.audit.services import record_event
 
@@ -52,7 +52,12 @@ def on_event(event: events.Event) -> None:
 
 
 def enqueue_event(kind: str, application: Any, payload: dict[str, Any]) -> None:
-    """One pending delivery per interested endpoint, saved in the caller's transaction."""
+    """One pending delivery per interested endpoint, saved in the caller's transaction.
+
+    A single INSERT … SELECT over the active endpoints: the caller waits for nothing (inside
+    sql.together() it travels with the change it announces), and no endpoint is missed between
+    reading the list and writing its delivery.
+    """
     if kind not in KINDS:
         raise ValueError(f"Événement inconnu : {kind}")
     now = clock.now()
@@ -69,22 +74,26 @@ def enqueue_event(kind: str, application: Any, payload: dict[str, Any]) -> None:
         ensure_ascii=False,
         sort_keys=True,
     )
-    deliveries = [
-        Delivery(
-            endpoint=endpoint,
-            event_id=event_id,
-            kind=kind,
-            application_id=application.pk,
-            body=body,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
-        if endpoint.wants(kind)
-    ]
-    if deliveries:
-        Delivery.objects.bulk_create(deliveries)
-        events.enqueue_on_commit(deliver_webhook, lambda: [d.pk for d in deliveries])
+    delivery = Delivery(
+        event_id=event_id,
+        kind=kind,
+        application_id=application.pk,
+        body=body,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    ids = sql.insert_for_each(delivery, "endpoint", WebhookEndpoint, _wants_sql(), [True, kind])
+    events.enqueue_on_commit(deliver_webhook, lambda: ids)  # ids: read when the block ends
+
+
+def _wants_sql() -> str:
+    """WebhookEndpoint.wants in SQL: active, and listening to every kind or to this one."""
+    if connection.vendor == "postgresql":
+        return "t.is_active = %s AND (t.events = '[]'::jsonb OR t.events ? %s)"
+    return (
+        "t.is_active = %s AND (json_array_length(t.events) = 0 "
+        "OR EXISTS (SELECT 1 FROM json_each(t.events) e WHERE e.value = %s))"
+    )
 
 
 def backoff(attempts: int) -> dt.timedelta:

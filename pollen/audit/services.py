@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import Max
 
-from pollen import clock
+from pollen import clock, sql
 from pollen.audit.chain import CHAINED_FIELDS, link
 from pollen.audit.models import AuditEvent, AuditTimestamp
 from pollen.audit.timestamping import reply_time, request_token
@@ -49,7 +49,7 @@ def record_event(
         after=after,
         note=note,
     )
-    event.save(force_insert=True)
+    sql.insert(event)  # written with every change, inside the submission's pipeline too
     return event
 
 

@@ -23,7 +23,7 @@ from django.db.models import F, QuerySet
 from django.tasks import task
 from django.utils import timezone
 
-from pollen import clock, events
+from pollen import clock, events, sql
 from pollen.audit.services import record_event
 from pollen.mailing.models import OutgoingMail
 
@@ -60,8 +60,10 @@ def queue_mail(
         )
         for address in sorted({r for r in recipients if r})
     ]
+    for mail in mails:  # most changes mail one person: a plain INSERT each
+        sql.insert(mail)
     if mails:
-        OutgoingMail.objects.bulk_create(mails)
+        # The pks are read after the commit: inside sql.together() they arrive with it.
         events.enqueue_on_commit(deliver_mail, lambda: [m.pk for m in mails])
     return mails
 
