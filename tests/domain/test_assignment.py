@@ -9,7 +9,7 @@ from itertools import combinations, product
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pollen.domain.review.assignment import (
@@ -126,6 +126,73 @@ def test_it_never_overloads_nor_pairs_conflicts_even_when_short(problem: Assignm
         assert_respects_hard_constraints(problem, result)
 
 
+Lexicographic = tuple[int, int]  # (minus affinity, expert rank): compared and added as tuples
+
+
+def reference_flow(problem: AssignmentProblem) -> tuple[int, int, int]:
+    """(pairs, affinity, sum of expert ranks) of the best assignment, by successive shortest paths.
+
+    An independent oracle: Bellman-Ford on the residual network, one pair at a time, with
+    costs compared as tuples (no big-M weight, no LP), forced pairs taken off beforehand.
+    """
+    apps, experts = problem.applications, sorted(problem.experts, key=lambda e: e.id)
+    n, m = len(apps), len(experts)
+    source, sink = n + m, n + m + 1
+    residual: dict[tuple[int, int], int] = Counter()
+    cost: dict[tuple[int, int], Lexicographic] = {}
+
+    def arc(tail: int, head: int, capacity: int, weight: Lexicographic = (0, 0)) -> None:
+        residual[tail, head] += max(capacity, 0)
+        cost[tail, head], cost[head, tail] = weight, (-weight[0], -weight[1])
+
+    forced = {(a, e) for a, e in problem.forced}
+    for i, app in enumerate(apps):
+        arc(source, i, problem.reviewers_per_application - sum(a == app.id for a, _ in forced))
+        for j, expert in enumerate(experts):
+            if allowed(problem, app, expert) and (app.id, expert.id) not in forced:
+                arc(i, n + j, 1, (-affinity(app, expert), j))
+    for j, expert in enumerate(experts):
+        arc(n + j, sink, expert.max_load - sum(e == expert.id for _, e in forced))
+    pairs, total, ranks = 0, 0, 0
+    while True:
+        distance: dict[int, Lexicographic] = {source: (0, 0)}
+        parent: dict[int, int] = {}
+        for _ in range(n + m + 1):
+            for (tail, head), left in list(residual.items()):
+                if left and tail in distance:
+                    through = tuple(map(sum, zip(distance[tail], cost[tail, head], strict=True)))
+                    if head not in distance or through < distance[head]:
+                        distance[head], parent[head] = through, tail  # type: ignore[assignment]
+        if sink not in distance:
+            break
+        node = sink
+        while node != source:
+            residual[parent[node], node] -= 1
+            residual[node, parent[node]] += 1
+            node = parent[node]
+        pairs += 1
+        total -= distance[sink][0]
+        ranks += distance[sink][1]
+    by_id = {e.id: j for j, e in enumerate(experts)}
+    ids = {a.id: a for a in apps}
+    for a, e in forced:
+        pairs += 1
+        total += affinity(ids[a], experts[by_id[e]])
+        ranks += by_id[e]
+    return pairs, total, ranks
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(max_apps=12, max_experts=8))
+def test_it_matches_an_independent_min_cost_flow(problem: AssignmentProblem) -> None:
+    result = solve_assignment(problem)
+    assume(result.assignments)  # not refused for its forced pairs
+    rank = {e.id: j for j, e in enumerate(sorted(problem.experts, key=lambda e: e.id))}
+    chosen = [e for experts in result.assignments.values() for e in experts]
+    found = (len(chosen), result.total_affinity, sum(rank[e] for e in chosen))
+    assert found == reference_flow(problem)
+
+
 def forced_count(problem: AssignmentProblem, *, app: str = "", expert: str = "") -> int:
     return sum(1 for a, e in problem.forced if a == app or e == expert)
 
@@ -206,14 +273,14 @@ def test_it_breaks_ties_by_expert_id() -> None:
 
 
 def test_it_beats_the_greedy_choice() -> None:
-    # Greedy gives E1 to A1 (2 shared tags) and leaves A2 with nobody it shares a tag with.
-    a1 = Application("A1", tags=frozenset({"laser", "cnc"}))
+    # Greedy gives E1 to A1 (2 shared tags, E1 sorting first) and leaves A2 with E2 (none): 2.
+    a1 = Application("A1", tags=frozenset({"laser", "cnc", "bois"}))
     a2 = Application("A2", tags=frozenset({"laser"}))
     e1 = Expert("E1", 1, tags=frozenset({"laser", "cnc"}))
-    e2 = Expert("E2", 1, tags=frozenset({"cnc"}))
+    e2 = Expert("E2", 1, tags=frozenset({"cnc", "bois"}))
     result = solve_assignment(AssignmentProblem(1, (a1, a2), (e1, e2)))
     assert result.assignments == {"A1": ("E2",), "A2": ("E1",)}
-    assert result.total_affinity == 2
+    assert result.total_affinity == 3
 
 
 def test_it_counts_shared_tags_trimmed_and_case_insensitive() -> None:

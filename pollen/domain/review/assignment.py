@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import numpy.typing as npt
-from ortools.graph.python import min_cost_flow
 
+from pollen.domain.review.min_cost_flow import Bipartite, max_flow_min_cost
 from pollen.domain.territory.communes import departement_of_insee
 
 Pair = tuple[str, str]  # (application id, expert id)
@@ -238,28 +238,16 @@ def _same_key(left: Sequence[str], right: Sequence[str]) -> npt.NDArray[np.bool_
 
 def _max_flow_min_cost(net: _Network) -> tuple[IntArray, IntArray]:
     """Flow on each application→expert arc, and the flow reaching each application."""
-    n, m, p = len(net.apps), len(net.experts), len(net.arc_app)
+    n, p = len(net.apps), len(net.arc_app)
     total = int(net.demand.sum())
     if total == 0 or p == 0:
         return np.zeros(p, dtype=np.int64), np.zeros(n, dtype=np.int64)
     # Affinity dominates: the id tie-break (expert rank, at most m - 1 per arc, total flow arcs)
     # sums to less than one affinity point, so it only chooses among optimal assignments.
-    big = total * m + 1
-    source, sink = 0, n + m + 1
-    tails = np.concatenate([np.zeros(n, np.int64), 1 + net.arc_app, 1 + n + np.arange(m)])
-    heads = np.concatenate([1 + np.arange(n), 1 + n + net.arc_expert, np.full(m, sink)])
-    caps = np.concatenate([net.demand, np.ones(p, np.int64), np.maximum(net.capacity, 0)])
-    costs = np.concatenate([np.zeros(n, np.int64), net.arc_expert - big * net.arc_affinity])
-    costs = np.concatenate([costs, np.zeros(m, np.int64)])
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    flow.set_node_supply(source, total)
-    flow.set_node_supply(sink, -total)
-    status = flow.solve_max_flow_with_min_cost()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = np.asarray(flow.flows(np.arange(n + p)), dtype=np.int64)
-    return flows[n:], flows[:n]
+    big = total * len(net.experts) + 1
+    bipartite = Bipartite(net.arc_app, net.arc_expert, net.demand, np.maximum(net.capacity, 0))
+    flow = max_flow_min_cost(bipartite, net.arc_expert - big * net.arc_affinity)
+    return flow, np.bincount(net.arc_app, weights=flow, minlength=n).astype(np.int64)
 
 
 # --- Explaining infeasibility ----------------------------------------------------------------
