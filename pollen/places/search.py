@@ -56,9 +56,9 @@ class SearchOutcome:
 
 
 @lru_cache(maxsize=4096)
-def parsed_hours(text: str) -> OpeningHours | None:
+def parsed_hours(text: str, coords: tuple[float, float] | None = None) -> OpeningHours | None:
     try:
-        return parse(text) if text.strip() else None
+        return parse(text, coords=coords) if text.strip() else None
     except OpeningHoursError:
         return None
 
@@ -130,7 +130,7 @@ def _candidates(criteria: Criteria) -> Any:
 
 
 def _open(oh: OpeningHours, criteria: Criteria, now: datetime, departement: str) -> bool:
-    if criteria.weekday is not None and not oh.open_on_weekday(criteria.weekday):
+    if criteria.weekday is not None and not oh.open_on_weekday(criteria.weekday, now.year):
         return False
     if criteria.on_date is not None and not oh.open_on(
         criteria.on_date, _holidays(criteria.on_date, departement)
@@ -183,15 +183,18 @@ def _by_distance(
 @dataclass(frozen=True)
 class HoursSummary:
     lines: list[str]
-    status: str  # "open", "closed" or "" when the hours are unknown or unreadable
+    status: str  # "open", "closed", "unknown", or "" when the hours are missing or invalid
     message: str
+    note: str = ""  # valid hours the French description leaves out (« non prise en charge »)
 
 
-def hours_summary(text: str, now: datetime, departement: str) -> HoursSummary:
+def hours_summary(
+    text: str, now: datetime, departement: str, coords: tuple[float, float] | None = None
+) -> HoursSummary:
     """The week in French and whether the place is open now (public holidays counted)."""
-    oh = parsed_hours(text)
+    oh = parsed_hours(text, coords)
     if oh is None:
         return HoursSummary([], "", "")
     local_now = now.astimezone(PARIS).replace(tzinfo=None)
     status = oh.status_at(local_now, _holidays(local_now.date(), departement))
-    return HoursSummary(describe_fr(oh), status.code, status.message_fr)
+    return HoursSummary(describe_fr(oh), status.code, status.message_fr, oh.unsupported_message_fr)

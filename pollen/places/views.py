@@ -79,11 +79,20 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "places/detail.html",
         {
             "place": place,
-            "hours": hours_summary(place.opening_hours, clock.now(), departement or ""),
+            "hours": hours_summary(
+                place.opening_hours, clock.now(), departement or "", _coords(place)
+            ),
             "can_edit": can_edit,
             "events": events_for(place)[:50] if can_edit else [],
         },
     )
+
+
+def _coords(place: Place) -> tuple[float, float] | None:
+    """Where the sun rises for `sunrise`/`sunset` hours; an approximate point is close enough."""
+    if place.latitude is None or place.longitude is None:
+        return None
+    return (place.latitude, place.longitude)
 
 
 def _initial(place: Place) -> dict[str, Any]:

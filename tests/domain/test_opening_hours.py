@@ -97,7 +97,7 @@ def test_it_reads_a_wrapping_weekday_range() -> None:
         True,
         True,
     ]
-    assert parse("Fr-Mo 10:00-12:00").rules == parse("Fr,Sa,Su,Mo 10:00-12:00").rules
+    assert parse("Fr-Mo 10:00-12:00").normalized == parse("Fr,Sa,Su,Mo 10:00-12:00").normalized
 
 
 def test_it_treats_a_rule_without_days_as_every_day_and_without_times_as_the_whole_day() -> None:
@@ -130,7 +130,9 @@ def test_it_keeps_a_friday_night_open_into_saturday_morning() -> None:
 
 
 def test_it_reads_an_extended_end_time_as_the_same_night() -> None:
-    assert parse("Fr 20:00-26:00").rules[0].spans == parse("Fr 20:00-02:00").rules[0].spans
+    assert parse("Fr 20:00-26:00").intervals_on(FRIDAY) == parse("Fr 20:00-02:00").intervals_on(
+        FRIDAY
+    )
     whole = parse("Tu 23:59-48:00")
     wednesday = MONDAY + timedelta(days=2)
     assert whole.is_open(at(wednesday, "12:00"))
@@ -142,17 +144,26 @@ def test_it_lets_a_later_rule_for_saturday_close_the_friday_night_as_opening_hou
 ):
     assert not parse("Fr 20:00-02:00; Sa off").is_open(at(SATURDAY, "01:00"))
     assert not parse("Mo-Fr 20:00-02:00; Sa 10:00-12:00").is_open(at(SATURDAY, "01:00"))
-    assert parse("Sa 10:00-12:00; Mo-Fr 20:00-02:00").is_open(at(SATURDAY, "01:00"))
     assert describe_fr(parse("Fr 20:00-02:00; Sa off"))[1] == "vendredi : 20:00–24:00"
 
 
-def test_it_follows_opening_hours_js_on_a_replaced_night_except_for_the_documented_case() -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="opening-hours-py 2.1.4 drops a later rule's night into a day an earlier rule selects; "
+    "opening_hours.js keeps it (docs/decisions/0015-opening-hours-library.md)",
+)
+def test_it_keeps_a_later_rules_night_into_a_day_an_earlier_rule_selected() -> None:
+    assert parse("Sa 10:00-12:00; Mo-Fr 20:00-02:00").is_open(at(SATURDAY, "01:00"))
+
+
+def test_it_follows_opening_hours_js_on_a_replaced_night() -> None:
     oh = parse("22:00-02:00; Tu 12:00-14:00")  # 2012-10-01 is a Monday in opening_hours.js
     tuesday = MONDAY + timedelta(days=1)
     assert oh.is_open(at(MONDAY, "01:00")) and oh.is_open(at(MONDAY, "23:00"))
-    assert not oh.is_open(at(tuesday, "01:00"))  # as opening_hours.js
+    assert not oh.is_open(at(tuesday, "01:00"))
     assert oh.is_open(at(tuesday, "13:00")) and not oh.is_open(at(tuesday, "23:00"))
-    assert not oh.is_open(at(tuesday + timedelta(days=1), "01:00"))  # opening_hours.js: open
+    # The old home-made parser said closed here; opening_hours.js and the library say open.
+    assert oh.is_open(at(tuesday + timedelta(days=1), "01:00"))
     assert oh.is_open(at(tuesday + timedelta(days=1), "23:00"))
 
 
@@ -250,12 +261,23 @@ def test_it_puts_easter_on_a_sunday_and_the_movable_feasts_around_it(year: int) 
 
 def test_it_keeps_a_comment_as_a_note_and_never_claims_an_appointment_is_open() -> None:
     oh = parse('Mo-Fr 10:00-12:00 "sur rendez-vous"')
-    assert oh.notes == ("sur rendez-vous",) and oh.is_open(at(MONDAY, "11:00"))
+    # A comment without "open" makes the rule unknown (the specification, opening_hours.js);
+    # the old parser said open here.
+    assert oh.notes == ("sur rendez-vous",) and not oh.is_open(at(MONDAY, "11:00"))
+    assert oh.state_at(at(MONDAY, "11:00")) == "unknown"
+    assert oh.state_at(at(MONDAY, "13:00")) == "closed"
     assert describe_fr(oh)[0] == "lundi – vendredi : 10:00–12:00 (sur rendez-vous)"
+    assert parse('Mo-Fr 10:00-12:00 open "sur rendez-vous"').is_open(at(MONDAY, "11:00"))
     appointment = parse('Mo-Fr 10:00-12:00; Sa "sur rendez-vous"')
     assert not appointment.open_on(SATURDAY)
+    assert appointment.state_at(at(SATURDAY, "11:00")) == "unknown"
     assert "samedi : sur rendez-vous" in describe_fr(appointment)
     assert describe_fr(parse('"sur rendez-vous"')) == ["tous les jours : sur rendez-vous"]
+    status = parse('Mo-Fr "appeler avant"').status_at(at(MONDAY, "11:00"))
+    assert status.code == "unknown" and not status.is_open
+    assert (
+        status.message_fr == "Ouverture à confirmer le lundi 3 mars 2025 à 11:00 (appeler avant)."
+    )
 
 
 def test_it_tolerates_case_whitespace_and_dashes() -> None:
@@ -266,39 +288,61 @@ def test_it_tolerates_case_whitespace_and_dashes() -> None:
         "Mo–Fr 9:00–12:00 14:00—18:00;\u00a0Sa 10:00-12:00; PH closed;",
         "Mo-Fr09:00-12:00,14:00-18:00;Sa10:00-12:00;PH off",
     ):
-        assert parse(text).rules == reference.rules, text
+        assert parse(text).normalized == reference.normalized, text
 
 
 @pytest.mark.parametrize(
-    ("text", "code", "named"),
+    ("text", "named"),
     [
-        ("", "empty", "vides"),
-        ("   ", "empty", "vides"),
-        ("Mo-Fr 9h-18h", "syntax", "« 9h-18h »"),
-        ("Xx 10:00-12:00", "unknown_word", "« Xx »"),
-        ("25:00-26:00", "invalid_time", "« 25:00 »"),
-        ("Mo 10:00-49:00", "invalid_time", "« 49:00 »"),
-        ("Mo 10:61-12:00", "invalid_time", "« 10:61 »"),
-        ("Mo-Fr 10:00-18:00; SH off", "unsupported", "« SH »"),
-        ("Mo-Fr 18:00+", "syntax", "« 18:00+ »"),
-        ("Mo 10:00", "unsupported", "« 10:00 »"),
-        ("Th[1] 10:00-12:00", "syntax", "[1]"),
-        ("Dec 25 off", "syntax", "« 25 »"),
-        ('Mo-Fr 10:00-12:00 || "sur rendez-vous"', "unsupported", "« || »"),
-        ("PH Mo-Fr 10:00-12:00", "unexpected", "« Mo »"),
-        ("Mo-Fr 10:00-12:00;; Sa off", "unexpected", "« ; »"),
-        ('Mo "sur rendez-vous', "syntax", "Guillemet non fermé"),
-        ("Mo-Fr sunrise-sunset", "unsupported", "« sunrise »"),
+        ("Mo-Fr 9h-18h", "« 9h-18h »"),
+        ("Xx 10:00-12:00", "« Xx »"),
+        ("25:00-26:00", "« 25:00-26:00 »"),
+        ("Mo 10:00-49:00", "« 10:00-49:00 »"),
+        ("Mo 10:61-12:00", "« 10:61-12:00 »"),
+        ("Mo 10:00", "« 10:00 »"),
+        ("Mo-Fr 10:00-12:00;; Sa off", "« 10:00-12:00;; »"),
+        ('Mo "sur rendez-vous', '« "sur »'),
     ],
 )
-def test_it_rejects_what_it_does_not_support_with_a_french_message(
-    text: str, code: str, named: str
-) -> None:
+def test_it_calls_invalid_only_what_the_library_refuses(text: str, named: str) -> None:
     with pytest.raises(OpeningHoursError) as caught:
         parse(text)
-    assert caught.value.code == code
+    assert caught.value.code == "invalid" and isinstance(caught.value, ValueError)
+    assert str(caught.value).startswith("Horaires invalides : ")
     assert named in str(caught.value)
-    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_it_says_empty_hours_are_empty(text: str) -> None:
+    with pytest.raises(OpeningHoursError, match="vides") as caught:
+        parse(text)
+    assert caught.value.code == "empty"
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("Mo-Fr 10:00-18:00; SH off", "vacances scolaires"),
+        ("Mo-Fr 18:00+", "fin ouverte"),
+        ("Th[1] 10:00-12:00", "n-ième jour du mois"),
+        ("Mo[1] 10:00-12:00", "n-ième jour du mois"),
+        ("Dec 25 off", "jour du mois"),
+        ("Mo-Sa 10:00-18:00; 2026 Aug off", "année"),
+        ("week 01-53/2 Mo 10:00-12:00", "numéros de semaine"),
+        ("easter off", "Pâques"),
+        ('Mo-Fr 10:00-12:00 || "sur rendez-vous"', "règle de repli"),
+        ("Mo-Fr sunrise-sunset", "heures solaires"),
+        ("Sa (sunrise+01:00)-18:00", "heures solaires décalées"),
+    ],
+)
+def test_it_reads_the_whole_specification_and_says_what_it_cannot_describe(
+    text: str, what: str
+) -> None:
+    oh = parse(text)
+    assert oh.unsupported and describe_fr(oh) == []
+    assert oh.unsupported_message_fr.startswith("Syntaxe non prise en charge")
+    assert what in oh.unsupported_message_fr
+    assert "invalide" not in oh.unsupported_message_fr
 
 
 def test_it_wants_a_naive_local_time_and_a_real_weekday() -> None:
@@ -384,15 +428,19 @@ def test_it_gives_intervals_that_is_open_agrees_with_on_every_day(text: str, day
 
 @settings(max_examples=200)
 @given(rule_texts, moments)
-def test_it_is_always_closed_after_closing_the_same_days(rule: str, moment: datetime) -> None:
+def test_it_is_always_closed_on_the_days_it_closes_after(rule: str, moment: datetime) -> None:
+    # The old property ("always closed") was the home-made parser's own reading: a night that
+    # starts on a closed day still runs into the next one in opening_hours.js and the library.
     days = rule.split(" ")[0]
-    assert not parse(f"{rule}; {days} off").is_open(moment)
+    closed = {WEEKDAY_CODES.index(code.lower()) for code in days.split(",")}
+    oh = parse(f"{rule}; {days} off")
+    assert not oh.is_open(moment) or moment.weekday() not in closed
 
 
 @given(values)
 def test_it_reads_lowercase_and_spaced_out_values_the_same(text: str) -> None:
     loose = text.lower().replace("-", " - ").replace(";", " ;  ")
-    assert parse(loose).rules == parse(text).rules
+    assert parse(loose).normalized == parse(text).normalized
 
 
 # --- real data ----------------------------------------------------------------------------
