@@ -19,6 +19,10 @@ class ApiRefused(Exception):
     """A refused change; the message is French."""
 
 
+class ApiInvalid(ApiRefused):
+    """A value that cannot be read (an amount): the request is wrong, not the change (400)."""
+
+
 @transaction.atomic
 def add_note(*, acting_user: User, application: Application, note: str) -> AuditEvent:
     require(can_instruct(acting_user, application))
@@ -44,7 +48,7 @@ def change_status(
             try:
                 value: Decimal = parse_eur(amount)
             except AmountError as exc:
-                raise ApiRefused(f"« amount_eur » : {exc}") from None
+                raise ApiInvalid(f"« amount_eur » : {exc}") from None
             grant = grant_services.award_grant(
                 acting_user=acting_user, application=application, amount=value
             )

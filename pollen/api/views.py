@@ -224,6 +224,8 @@ def application_status(request: HttpRequest, user: User, pk: int) -> HttpRespons
             message=_text(data, "message"),
             amount=_text(data, "amount_eur"),
         )
+    except services.ApiInvalid as exc:
+        return _error(str(exc), 400)
     except services.ApiRefused as exc:
         return _error(str(exc), 409)
     application = Application.objects.select_related("call", "organisation").get(pk=pk)

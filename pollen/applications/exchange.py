@@ -8,14 +8,17 @@ from django.db import transaction
 
 from pollen.accounts.models import LegalForm, Organisation, User
 from pollen.applications import adapters
+from pollen.applications.forms import LINE_LIMIT, TOTAL_LIMIT
 from pollen.applications.models import Application
 from pollen.applications.selectors import can_import
 from pollen.applications.services import import_draft, refresh_eligibility
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
 from pollen.domain.apply import eligibility
+from pollen.domain.apply.budget import figures
 from pollen.domain.apply.calls import CallSpec, parse_call
 from pollen.domain.apply.exchange import ApplicationRecord, ExchangeError, localise, to_exchange
+from pollen.domain.apply.money import CENT, format_eur
 from pollen.permissions import require
 from pollen.territory.models import Commune
 
@@ -31,6 +34,30 @@ def call_spec(slug: str) -> CallSpec:
     if not path.exists():
         raise ExchangeError("--call", f"appel « {slug} » inconnu (ni chargé, ni dans {CALLS_DIR}).")
     return parse_call(path.read_text(encoding="utf-8"))
+
+
+def check_storable(record: ApplicationRecord) -> None:
+    """Amounts the format reads (12 digits) that the database columns cannot hold, refused
+    naming their field like any fault of the file, before anything is written."""
+    lines = [(f"budget.expenses[{i}]", e.amount) for i, e in enumerate(record.budget.expenses)]
+    lines += [(f"budget.resources[{i}]", r.amount) for i, r in enumerate(record.budget.resources)]
+    for field, amount in lines:
+        if amount >= LINE_LIMIT:
+            raise ExchangeError(
+                f"{field}.amount_eur",
+                f"le montant est trop grand : au plus {format_eur(LINE_LIMIT - CENT)}.",
+            )
+    totals = figures(record.budget, frozenset())
+    if totals.subsidy >= LINE_LIMIT:
+        raise ExchangeError(
+            "budget.resources",
+            f"la subvention demandée est trop grande : au plus {format_eur(LINE_LIMIT - CENT)}.",
+        )
+    if totals.total_expenses >= TOTAL_LIMIT:
+        raise ExchangeError(
+            "budget.expenses",
+            f"le total des dépenses est trop grand : au plus {format_eur(TOTAL_LIMIT - CENT)}.",
+        )
 
 
 def facts_of_record(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from pollen.applications.models import Application
@@ -124,6 +125,13 @@ def test_it_exits_1_and_names_the_rule_when_not_eligible(tmp_path, capsys, call_
             "budget.expenses[0].category",
         ),
         ({**VALID, "project": {"title": "x", "kind": "demolition"}}, "project.kind"),
+        (
+            {
+                **VALID,
+                "applicant": {k: v for k, v in VALID["applicant"].items() if k != "is_fablab"},
+            },
+            "applicant.is_fablab",
+        ),
         ({**VALID, "submitted_at": "demain"}, "submitted_at"),
     ],
 )
@@ -133,6 +141,37 @@ def test_it_exits_2_on_an_invalid_file_naming_the_bad_field(
     code, out = run_check(tmp_path, payload, capsys)
     assert code == 2
     assert json.loads(out)["error"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("amount", "reason"),
+    [
+        ('"100.000"', "est ambigu"),
+        ('"100,000"', "est ambigu"),
+        ('"1.234.567,89"', "sépare les milliers"),
+        ('"12,3456"', "plus de deux décimales"),
+        ('"1000000000000"', "trop grand"),
+        ('"100000000000000000000000000"', "trop grand"),
+        ("100000000000000000000000000", "trop grand"),
+        ("1e26", "trop grand"),
+        ("1e309", "trop grand"),
+    ],
+)
+def test_a_bad_amount_exits_2_naming_its_field(tmp_path, capsys, call_2013, amount, reason):
+    code, out = run_check(tmp_path, json.dumps(VALID).replace('"140000.00"', amount), capsys)
+    error = json.loads(out)["error"]
+    assert code == 2 and error["field"] == "budget.resources[0].amount_eur"
+    assert reason in error["message"]
+
+
+def test_a_missing_is_fablab_is_an_invalid_file_not_a_no(tmp_path, capsys, call_2013):
+    applicant = {k: v for k, v in VALID["applicant"].items() if k != "is_fablab"}
+    code, out = run_check(tmp_path, {**VALID, "applicant": applicant}, capsys)
+    assert code == 2
+    assert json.loads(out)["error"] == {
+        "field": "applicant.is_fablab",
+        "message": "champ obligatoire manquant (true ou false).",
+    }
 
 
 def test_amounts_given_as_json_numbers_are_read_exactly(tmp_path, capsys, call_2013):
@@ -163,6 +202,7 @@ def test_the_real_command_line_gives_the_same_exit_codes(tmp_path, call_2013):
         ("ok", VALID),
         ("late", {**VALID, "submitted_at": "2013-09-14T00:00:00+02:00"}),
         ("bad", "{oops"),
+        ("huge", json.dumps(VALID).replace('"140000.00"', "1" + "0" * 26)),
     ):
         path = tmp_path / f"{name}.json"
         path.write_text(
@@ -178,7 +218,7 @@ def test_the_real_command_line_gives_the_same_exit_codes(tmp_path, call_2013):
             env=env,
         )
         codes[name] = proc.returncode
-    assert codes == {"ok": 0, "late": 1, "bad": 2}
+    assert codes == {"ok": 0, "late": 1, "bad": 2, "huge": 2}
 
 
 def test_export_then_import_round_trips_an_application(tmp_path, call_2013, personas):
@@ -198,4 +238,40 @@ def test_export_then_import_round_trips_an_application(tmp_path, call_2013, pers
     assert (
         copy.requested_amount == original.requested_amount
         and copy.total_expenses == original.total_expenses
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (('"150000.00"', '"10000000000.00"'), "budget.expenses[0].amount_eur"),
+        (('"140000.00"', '"999999999999.99"'), "budget.resources[0].amount_eur"),
+        (('"150000.00"', '"100.000"'), "budget.expenses[0].amount_eur"),
+        ((', "is_fablab": true', ""), "applicant.is_fablab"),
+        (("{", "{{"), "(fichier)"),
+    ],
+)
+def test_an_import_refuses_what_the_database_cannot_hold_naming_the_field(
+    tmp_path, call_2013, personas, change, field
+):
+    path = tmp_path / "import.json"
+    path.write_text(json.dumps(VALID).replace(*change, 1), encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("import_applications", str(path), "--as-user", personas["instructor"].email)
+    assert refused.value.returncode == 2 and field in str(refused.value)
+    assert not Application.objects.exists()
+
+
+def test_an_import_refuses_a_subsidy_too_large_to_store_even_in_small_lines(
+    tmp_path, call_2013, personas
+):
+    half = {"kind": "requested_subsidy", "status": "requested", "amount_eur": "6000000000.00"}
+    payload = {**VALID, "budget": {**VALID["budget"], "resources": [half, half]}}
+    path = tmp_path / "import.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("import_applications", str(path), "--as-user", personas["instructor"].email)
+    assert str(refused.value) == (
+        "Candidature n°1 — budget.resources : la subvention demandée est trop grande : "
+        "au plus 9 999 999 999,99 €."
     )

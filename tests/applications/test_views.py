@@ -67,8 +67,10 @@ def test_autosave_saves_the_draft_and_returns_the_live_verdicts(
     [
         ("-5", "ne peut pas être négatif"),
         ("abc", "« abc » n&#x27;est pas un montant en euros"),
-        ("12,345", "plus de deux décimales"),
-        ("100.000", "plus de deux décimales"),  # a hundred thousand, or a hundred? Refused.
+        ("12,3456", "plus de deux décimales"),
+        ("12,345", "Le montant 12,345 est ambigu"),
+        ("100.000", "Le montant 100.000 est ambigu"),  # a hundred thousand, or a hundred?
+        ("1.234.567,89", "sépare les milliers par un point ou une virgule"),
         ("1e309", "« 1e309 » n&#x27;est pas un montant en euros"),
         ("1e26", "« 1e26 » n&#x27;est pas un montant en euros"),
         ("NaN", "« NaN » n&#x27;est pas un montant en euros"),

@@ -82,6 +82,16 @@ def _str(data: dict[str, Any], key: str, field: str, *, required: bool = True) -
     return value.strip()
 
 
+def _bool(data: dict[str, Any], key: str, field: str) -> bool:
+    """A required true or false: a missing answer is not a no (a carrier is a fablab or not)."""
+    value = data.get(key)
+    if value is None:
+        raise ExchangeError(f"{field}.{key}", "champ obligatoire manquant (true ou false).")
+    if not isinstance(value, bool):
+        raise ExchangeError(f"{field}.{key}", "true ou false est attendu.")
+    return value
+
+
 def _choice(data: dict[str, Any], key: str, field: str, choices: tuple[str, ...]) -> str:
     value = _str(data, key, field)
     if value not in choices:
@@ -156,9 +166,7 @@ def parse_application(data: Any) -> ApplicationRecord:
     documents = root.get("documents", [])
     if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
         raise ExchangeError("documents", "une liste d'identifiants de pièces est attendue.")
-    is_fablab = applicant.get("is_fablab", False)
-    if not isinstance(is_fablab, bool):
-        raise ExchangeError("applicant.is_fablab", "true ou false est attendu.")
+    is_fablab = _bool(applicant, "is_fablab", "applicant")
     return ApplicationRecord(
         call=_str(root, "call", "(racine)"),
         applicant=ApplicantRecord(

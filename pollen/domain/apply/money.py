@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 CENT = Decimal("0.01")
@@ -12,6 +12,10 @@ ZERO = Decimal("0.00")
 MAX_DIGITS = 12
 MAX_EUR = Decimal(10) ** MAX_DIGITS
 _AMOUNT_TEXT = re.compile(r"[+-]?(?=\.?[0-9])[0-9]*(?:\.(?P<cents>[0-9]*))?")
+# One point or comma before exactly three digits: thousands to some readers, decimals to others.
+_AMBIGUOUS = re.compile(r"[+-]?(?P<units>[1-9][0-9]{0,2})(?P<sep>[.,])(?P<rest>[0-9]{3})")
+# Thousands grouped by points or commas ("1.234.567,89", "1,000.50"): spaces are the only grouping.
+_GROUPED = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:[.,][0-9]{3})+(?:[.,][0-9]{0,2})?")
 
 
 class AmountError(ValueError):
@@ -38,7 +42,7 @@ def parse_eur(value: object, *, allow_negative: bool = False) -> Decimal:
         raise AmountError(
             f"Le montant est trop grand : au plus {MAX_DIGITS} chiffres avant la virgule."
         )
-    if amount != amount.quantize(CENT, rounding=ROUND_DOWN):
+    if amount % CENT:
         raise AmountError(f"Le montant {value} a plus de deux décimales : indiquez-le au centime.")
     if amount < 0 and not allow_negative:
         raise AmountError(f"Le montant ne peut pas être négatif (reçu : {format_eur(amount)}).")
@@ -49,13 +53,25 @@ def _parse_text(value: str) -> Decimal:
     """Digits, a sign, one decimal separator: Decimal alone would also take "1e309" or "NaN"."""
     text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     text = text.removesuffix("€").removesuffix("EUR")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
+    ambiguous = _AMBIGUOUS.fullmatch(text)
+    if ambiguous:
+        units, sep, rest = ambiguous["units"], ambiguous["sep"], ambiguous["rest"]
+        raise AmountError(
+            f"Le montant {value} est ambigu : « {sep} » peut y séparer les milliers "
+            f"({units} {rest} €) ou les décimales ({units},{rest} €). Séparez les milliers par "
+            "une espace et indiquez au plus deux décimales."
+        )
+    if _GROUPED.fullmatch(text):
+        raise AmountError(
+            f"Le montant {value} sépare les milliers par un point ou une virgule, qui peuvent "
+            "aussi marquer les décimales : séparez les milliers par une espace (1 234 567,89)."
+        )
+    if "." not in text:
+        text = text.replace(",", ".")  # two commas then make two points, refused below
     match = _AMOUNT_TEXT.fullmatch(text)
     if match is None:
         raise AmountError(f"« {value} » n'est pas un montant en euros.")
     if len(match["cents"] or "") > 2:
-        # "100.000" is a hundred thousand to many French readers: refuse it rather than guess.
         raise AmountError(f"Le montant {value} a plus de deux décimales : indiquez-le au centime.")
     return Decimal(text)
 

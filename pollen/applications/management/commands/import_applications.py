@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from pollen.accounts.models import User
-from pollen.applications.exchange import call_spec, import_application
+from pollen.applications.exchange import call_spec, check_storable, import_application
 from pollen.domain.apply.exchange import ExchangeError, check_against_call, loads, parse_application
 
 
@@ -23,13 +23,17 @@ class Command(BaseCommand):
         user = User.objects.filter(email=options["as_user"]).first()
         if user is None:
             raise CommandError(f"Compte inconnu : {options['as_user']}", returncode=2)
-        data = loads(Path(options["file"]).read_bytes())
+        try:
+            data = loads(Path(options["file"]).read_bytes())
+        except ExchangeError as exc:
+            raise CommandError(str(exc), returncode=2) from None
         items = data if isinstance(data, list) else [data]
         records = []
         for number, item in enumerate(items, start=1):
             try:
                 record = parse_application(item)
                 check_against_call(record, call_spec(record.call))
+                check_storable(record)
             except ExchangeError as exc:
                 raise CommandError(f"Candidature n°{number} — {exc}", returncode=2) from None
             records.append(record)
