@@ -1,6 +1,7 @@
 """Shared fixtures: the same named personas everywhere, a small territory, the 2013 call."""
 
 import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from django.test import Client
 from django.utils.functional import empty
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from config.storage import private_storage as private_storage_config
 from pollen.accounts.models import Role, User
 from pollen.accounts.second_factor import needs_second_factor
 from pollen.applications.models import private_storage
@@ -81,6 +83,15 @@ def _no_network(monkeypatch):
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "documents"
+    if settings.STORAGE_URL:
+        # Documents in a bucket (CI's PostgreSQL pass): each test under a prefix of its own, as
+        # each has its own folder, so that names reused by a rolled-back database never meet.
+        separator = "&" if "?" in settings.STORAGE_URL else "?"
+        settings.STORAGE_URL += f"{separator}location=tests/{uuid.uuid4().hex}"
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "private": private_storage_config(settings.STORAGE_URL, {}),
+        }
     private_storage._wrapped = empty
     yield
     private_storage._wrapped = empty

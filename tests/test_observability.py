@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from config.observability import JsonFormatter, RequestIdFilter
+from config.storage import private_storage as private_storage_config
 from pollen.applications.models import private_storage
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ def test_readyz_is_503_and_names_the_storage_when_documents_cannot_be_written(
 ):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the documents folder should be")
+    settings.STORAGES = {**settings.STORAGES, "private": private_storage_config("", {})}
     settings.PRIVATE_MEDIA_ROOT = blocker
     private_storage._setup()
     response = client.get(reverse("readyz"))

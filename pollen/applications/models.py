@@ -1,7 +1,7 @@
 """Applications to a call: the project, its structured budget, its documents and its submissions."""
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import LazyObject
@@ -14,10 +14,11 @@ from pollen.permissions import Decision, allowed_unless
 
 
 class PrivateStorage(LazyObject):
-    """Uploaded documents live outside the web root; only access-checked views serve them."""
+    """Uploaded documents live outside the web root (a private folder or bucket, decision 0013);
+    only access-checked views serve them."""
 
     def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+        self._wrapped = storages["private"]
 
 
 private_storage = PrivateStorage()

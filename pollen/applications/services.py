@@ -1,6 +1,7 @@
 """Every change to an application goes through here: atomic, audited, mail queued with it."""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,9 @@ from pollen.domain.apply.exchange import to_exchange
 from pollen.domain.apply.receipts import canonical_json, receipt_number, sha256_hex
 from pollen.mailing.services import queue_mail
 from pollen.permissions import require
+from pollen.storage import StorageUnavailable, delete_quietly, storage_errors
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -46,6 +50,10 @@ class SubmissionRefused(ApplicationError):
     def __init__(self, message: str, result: EligibilityResult | None = None):
         super().__init__(message)
         self.result = result
+
+
+class DocumentNotStored(ApplicationError):
+    """The document storage failed: nothing was stored, the applicant is asked to retry."""
 
 
 @dataclass(frozen=True)
@@ -209,23 +217,30 @@ def _write_draft(
 def add_document(
     *, acting_user: User, application: Application, doc_type: str, upload: UploadedFile
 ) -> Document:
-    # The content is checked before the transaction: an antivirus scan may take seconds and
-    # must hold neither the application's row lock nor SQLite's write lock meanwhile.
+    # The content is checked and stored before the transaction: an antivirus scan or an upload
+    # to a bucket may take seconds and must hold neither the application's row lock nor
+    # SQLite's write lock meanwhile.
     require(selectors.can_edit(acting_user, application))
     if doc_type not in {d.id for d in application.call.spec.documents}:
         raise ApplicationError(_("Cette pièce n'est pas demandée par l'appel."))
     content_type = inspect_upload(upload)  # raises DocumentRejected with its reason
-    return _store_document(
+    document = _stored_document(
         acting_user=acting_user,
         application=application,
         doc_type=doc_type,
         upload=upload,
         content_type=content_type,
     )
+    try:
+        return _record_document(acting_user=acting_user, document=document)
+    except BaseException:
+        # No object without its row: a refusal on the locked row or a failed write (or commit)
+        # removes what was stored.
+        delete_quietly(document.file.storage, document.file.name or "")
+        raise
 
 
-@transaction.atomic
-def _store_document(
+def _stored_document(
     *,
     acting_user: User,
     application: Application,
@@ -233,8 +248,7 @@ def _store_document(
     upload: UploadedFile,
     content_type: str,
 ) -> Document:
-    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
-    require(selectors.can_edit(acting_user, application))  # again, on the locked row
+    """The unsaved row, its file stored (and so acknowledged by the storage) under its name."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -247,10 +261,30 @@ def _store_document(
         size=upload.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=acting_user,
-        uploaded_at=clock.now(),
     )
-    # The uploaded name is only displayed; document_path names the file on disk.
-    document.file.save(f"{doc_type}.{EXTENSIONS[content_type]}", upload, save=False)
+    # The uploaded name is only displayed; document_path names the stored object.
+    try:
+        with storage_errors():
+            document.file.save(f"{doc_type}.{EXTENSIONS[content_type]}", upload, save=False)
+    except StorageUnavailable as exc:
+        logger.error("document storage failed at upload: %s", exc)
+        raise DocumentNotStored(
+            _(
+                "Le stockage des documents ne répond pas : votre fichier n'a pas été "
+                "enregistré, réessayez dans un instant."
+            )
+        ) from exc
+    return document
+
+
+@transaction.atomic
+def _record_document(*, acting_user: User, document: Document) -> Document:
+    application = Application.objects.select_for_update(of=("self",)).get(
+        pk=document.application_id
+    )
+    require(selectors.can_edit(acting_user, application))  # again, on the locked row
+    document.application = application
+    document.uploaded_at = clock.now()
     document.save()
     refresh_eligibility(application)
     record_event(
@@ -259,7 +293,7 @@ def _store_document(
         obj=application,
         after={
             "document": document.pk,
-            "doc_type": doc_type,
+            "doc_type": document.doc_type,
             "sha256": document.sha256,
             "size": document.size,
         },

@@ -3,11 +3,13 @@
 import dataclasses
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +26,7 @@ from pollen.domain.apply import eligibility
 from pollen.domain.apply import status as states
 from pollen.domain.apply.budget import ResourceKind
 from pollen.selection.selectors import decision_for
+from pollen.storage import is_bucket
 
 
 def _initial(
@@ -118,7 +121,8 @@ def new_application(request: AuthedRequest, slug: str) -> HttpResponse:
     user = request.user
     if user.role != Role.APPLICANT:
         raise PermissionDenied(_("Seuls les porteurs de projet peuvent candidater."))
-    if user.organisation is None:
+    # A structure created at sign-up has its SIRET and name only: its commune comes first.
+    if user.organisation is None or user.organisation.commune_id is None:
         messages.info(
             request,
             _("Décrivez d'abord votre structure : elle sera reprise dans chaque candidature."),
@@ -188,22 +192,35 @@ def edit_application(request: AuthedRequest, pk: int) -> HttpResponse:
             {**context, **bound, **_page_context(application)},
             status=200,
         )
+    return _edit_page(request, application, bound)
+
+
+def _edit_page(
+    request: AuthedRequest,
+    application: Application,
+    bound: dict[str, Any] | None = None,
+    *,
+    upload_errors: dict[str, Exception] | None = None,
+) -> HttpResponse:
     budget = adapters.budget_of(application)
     return render(
         request,
         "applications/edit.html",
         {
             "application": application,
-            **bound,
+            **(bound if bound is not None else _bound_forms(application, None)),
             **_live(application, budget),
             "saved": False,
             "errors": [],
-            **_page_context(application),
+            **_page_context(application, upload_errors or {}),
         },
+        status=503 if upload_errors else 200,
     )
 
 
-def _page_context(application: Application) -> dict[str, Any]:
+def _page_context(
+    application: Application, upload_errors: dict[str, Exception] | None = None
+) -> dict[str, Any]:
     spec = application.call.spec
     docs = adapters.active_documents(application)
     return {
@@ -213,6 +230,7 @@ def _page_context(application: Application) -> dict[str, Any]:
                 "spec": d,
                 "files": [x for x in docs if x.doc_type == d.id],
                 "form": forms.DocumentForm(initial={"doc_type": d.id}),
+                "error": str((upload_errors or {}).get(d.id, "")),
             }
             for d in spec.documents
         ],
@@ -264,6 +282,10 @@ def upload_document(request: AuthedRequest, pk: int) -> HttpResponse:
             doc_type=form.cleaned_data["doc_type"],
             upload=form.cleaned_data["file"],
         )
+    except services.DocumentNotStored as exc:
+        # Said at the file field, on the page itself: nothing was stored, the same file is
+        # chosen again in a moment.
+        return _edit_page(request, application, upload_errors={form.cleaned_data["doc_type"]: exc})
     except (DocumentRejected, services.ApplicationError) as exc:
         messages.error(
             request,
@@ -290,13 +312,27 @@ def remove_document(request: AuthedRequest, pk: int, doc_pk: int) -> HttpRespons
 
 
 @login_required
-def download_document(request: AuthedRequest, pk: int, doc_pk: int) -> FileResponse:
+def download_document(request: AuthedRequest, pk: int, doc_pk: int) -> HttpResponseBase:
     document = selectors.access_document(request.user, pk, doc_pk)
+    # The detected type's extension and type, whatever the uploaded name said.
+    filename = download_name(document.original_name, document.content_type)
+    storage: Any = document.file.storage
+    if settings.STORAGE_PRESIGNED and is_bucket(storage):
+        # After the access check only: a link to the private object, valid 60 s, with the
+        # same name, type and disposition as Pollen's own answer (decision 0013).
+        return redirect(
+            storage.url(
+                document.file.name,
+                parameters={
+                    "ResponseContentDisposition": content_disposition_header(True, filename),
+                    "ResponseContentType": document.content_type,
+                },
+            )
+        )
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        # The detected type's extension and type, whatever the uploaded name said.
-        filename=download_name(document.original_name, document.content_type),
+        filename=filename,
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -3,7 +3,9 @@
 The production database and documents are only read. The copy is a new SQLite file or a new
 PostgreSQL database on the same server (`pollen_restore_drill`), and a new documents folder;
 `verify_receipts` and `verify_audit` run against it in a separate process, exactly as an
-operator would run them after a real restore (docs/operations.md).
+operator would run them after a real restore (docs/operations.md). Documents in a bucket are
+not copied: the bucket's versioning and replication are their backup (decision 0013), and the
+restored database is checked against the bucket itself, which the drill only reads.
 """
 
 import os
@@ -20,11 +22,18 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import connection
+
+from pollen.storage import is_bucket
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 CHECKS = ("verify_receipts", "verify_audit")
 TARGET = "pollen_restore_drill"
+BUCKET_NOTE = (
+    "pièces dans un bucket : ni copiées ni restaurées (le versioning et la réplication du "
+    "bucket en sont la sauvegarde) ; verify_receipts les relit dans le bucket"
+)
 
 
 class DrillError(RuntimeError):
@@ -44,7 +53,7 @@ class Copy:
     """Where the restored copy lives: a database URL and a documents folder."""
 
     database_url: str
-    media_root: Path
+    media_root: Path | None  # None: the documents stay in the bucket
     vendor: str
     target: str = ""
 
@@ -178,14 +187,23 @@ def restore_documents(documents: Path, folder: Path) -> Path:
     return target
 
 
+def documents_in_bucket() -> bool:
+    return is_bucket(storages["private"])
+
+
 def verify(copy: Copy, command: str) -> Step:
     """Run one check against the copy, in its own process with the copy's settings."""
     env = {
         **os.environ,
         "DATABASE_URL": copy.database_url,
-        "POLLEN_MEDIA_ROOT": str(copy.media_root),
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
+    if copy.media_root is not None:
+        env["POLLEN_MEDIA_ROOT"] = str(copy.media_root)
+        env.pop("POLLEN_STORAGE_URL", None)
+        env.pop("AWS_STORAGE_BUCKET_NAME", None)
+    elif settings.STORAGE_URL:
+        env["POLLEN_STORAGE_URL"] = settings.STORAGE_URL
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(MANAGE), command],
@@ -246,15 +264,24 @@ def run_drill(
     with _timed(steps, "sauvegarde de la base") as step:
         dump = backup_database(folder)
     done(step)
-    with _timed(steps, "sauvegarde des pièces") as step:
-        documents = backup_documents(folder)
-    done(step)
+    in_bucket = documents_in_bucket()
+    documents = None
+    if in_bucket:
+        step = Step("pièces : stockage objet", 0.0, output=BUCKET_NOTE)
+        steps.append(step)
+        done(step)
+    else:
+        with _timed(steps, "sauvegarde des pièces") as step:
+            documents = backup_documents(folder)
+        done(step)
     with _timed(steps, "restauration de la base") as step:
         url, name = restore_database(dump, folder, target)
     done(step)
-    with _timed(steps, "restauration des pièces") as step:
-        media = restore_documents(documents, folder)
-    done(step)
+    media = None
+    if documents is not None:
+        with _timed(steps, "restauration des pièces") as step:
+            media = restore_documents(documents, folder)
+        done(step)
     result = DrillResult(Copy(url, media, connection.vendor, name), steps)
     checks = [verify(result.copy, command) for command in CHECKS]
     if connection.vendor == "postgresql":

@@ -33,6 +33,7 @@ from pollen.privacy import selectors
 from pollen.privacy.models import Anonymisation, DraftWarning, RetentionRun
 from pollen.review.models import Message, Review
 from pollen.selection.models import Decision as CommitteeDecision
+from pollen.storage import delete_quietly
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,8 @@ def _delete_files(names: list[str]) -> None:
 
     def delete() -> None:
         for name in names:
-            try:
-                private_storage.delete(name)
-            except OSError:
+            # The folder or the bucket: a failure is logged, the retention run goes on.
+            if not delete_quietly(private_storage, name):
                 logger.warning("retention: a document file could not be deleted")
 
     transaction.on_commit(delete)

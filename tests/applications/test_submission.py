@@ -7,6 +7,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
 
@@ -120,8 +121,13 @@ def test_verify_receipts_finds_a_tampered_snapshot_and_a_changed_document(draft,
     assert "1 accusé(s) de réception vérifié(s), 0 écart(s)" in out.getvalue()
 
     document = draft.documents.first()
-    with open(document.file.path, "ab") as handle:
-        handle.write(b"tampered")
+    storage = document.file.storage  # the folder or the bucket: through the storage API alike
+    with storage.open(document.file.name, "rb") as handle:
+        original = handle.read()
+    storage.delete(document.file.name)
+    assert storage.save(document.file.name, ContentFile(original + b"tampered")) == (
+        document.file.name
+    )
     Submission.objects.filter(pk=submission.pk).update(
         snapshot=submission.snapshot.replace("70000.00", "70000.01")
     )

@@ -9,8 +9,10 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils.functional import empty
 
-from pollen.applications.models import Document, Submission
+from config.storage import private_storage as private_storage_config
+from pollen.applications.models import Document, Submission, private_storage
 from pollen.operations.drill import CHECKS, discard, run_drill, verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,6 +21,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def demo(territory, settings):
     settings.DEBUG = True  # the demo refuses to load in production
+    # Documents in the local folder here, even when the suite runs with a bucket: the drill
+    # then copies them (with a bucket it does not: tests/storage/test_drill.py).
+    settings.STORAGE_URL = ""
+    settings.STORAGES = {**settings.STORAGES, "private": private_storage_config("", {})}
+    private_storage._wrapped = empty
     call_command("load_demo", stdout=None)
     call_command("seal_audit")
     assert Submission.objects.exists() and Document.objects.exists()

@@ -2,7 +2,6 @@
 
 import dataclasses
 import datetime as dt
-import os
 from decimal import Decimal
 from io import StringIO
 
@@ -11,7 +10,7 @@ from django.core.management import call_command
 
 from pollen import clock
 from pollen.applications import services as application_services
-from pollen.applications.models import Application, Document, Submission
+from pollen.applications.models import Application, Document, Submission, private_storage
 from pollen.audit.models import AuditEvent
 from pollen.calls.models import Call
 from pollen.domain.apply.calls import RetentionSpec
@@ -94,8 +93,8 @@ def test_the_warning_mail_is_queued_once_fifteen_days_before(draft, personas):
 def test_a_warned_draft_is_deleted_with_its_files_once_the_notice_is_over(
     draft, django_capture_on_commit_callbacks
 ):
-    files = [d.file.path for d in draft.documents.all()]
-    assert files and all(os.path.exists(f) for f in files)
+    files = [d.file.name for d in draft.documents.all()]
+    assert files and all(private_storage.exists(f) for f in files)
     retention(dt.datetime(2014, 1, 1, tzinfo=PARIS))  # warned: deletion after 16 January
     retention(dt.datetime(2014, 1, 10, tzinfo=PARIS))  # six months are over, the notice is not
     assert Application.objects.filter(pk=draft.pk).exists()
@@ -104,7 +103,7 @@ def test_a_warned_draft_is_deleted_with_its_files_once_the_notice_is_over(
     assert "1 brouillon(s) supprimé(s)" in out
     assert not Application.objects.filter(pk=draft.pk).exists()
     assert not Document.objects.filter(application_id=draft.pk).exists()
-    assert not any(os.path.exists(f) for f in files)
+    assert not any(private_storage.exists(f) for f in files)
     event = AuditEvent.objects.get(action="retention.draft_deleted")
     assert event.object_id == str(draft.pk) and event.actor is None
     assert event.before["documents"] == len(files)
@@ -130,7 +129,7 @@ def test_a_draft_edited_after_its_warning_is_kept_and_warned_again_later(draft, 
 def test_an_unsuccessful_application_is_anonymised_after_the_period(
     rejected, draft, django_capture_on_commit_callbacks
 ):
-    files = [d.file.path for d in rejected.documents.all()]
+    files = [d.file.name for d in rejected.documents.all()]
     amount = rejected.requested_amount
     commune = rejected.organisation.commune_id
     retention(dt.datetime(2015, 10, 14, tzinfo=PARIS))  # 24 months after the decision: not yet
@@ -142,7 +141,7 @@ def test_an_unsuccessful_application_is_anonymised_after_the_period(
     assert application.title == f"Candidature anonymisée n° {rejected.pk}"
     assert application.summary == ""
     assert not application.documents.exists()
-    assert not any(os.path.exists(f) for f in files)
+    assert files and not any(private_storage.exists(f) for f in files)
     assert application.requested_amount == amount == Decimal("70000.00")
     assert application.organisation.commune_id == commune
     assert application.status == "rejected"

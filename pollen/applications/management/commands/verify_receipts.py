@@ -1,25 +1,27 @@
 """python manage.py verify_receipts: every receipt re-checked against its snapshot and its documents."""
 
-import hashlib
 import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from pollen.applications.models import Application, Document, Submission
 from pollen.audit.models import AuditEvent
 from pollen.domain.apply.receipts import sha256_hex
+from pollen.storage import StorageUnavailable, sha256_of
 
 
 def _file_sha256(document: Document) -> str | None:
+    """Read back through the storage, wherever it is (folder or bucket); None when absent.
+
+    A storage that does not answer raises StorageUnavailable: that is no receipt's fault.
+    """
+    if not document.file.name:
+        return None
     try:
-        with document.file.open("rb") as handle:
-            digest = hashlib.sha256()
-            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                digest.update(chunk)
-            return digest.hexdigest()
-    except (OSError, ValueError):
+        return sha256_of(document.file.storage, document.file.name)
+    except (FileNotFoundError, ValueError):
         return None
 
 
@@ -71,7 +73,13 @@ class Command(BaseCommand):
                 anonymised += 1
                 continue
             documents = {d.pk: d for d in submission.application.documents.all()}
-            problems = problems_of(submission, documents)
+            try:
+                problems = problems_of(submission, documents)
+            except StorageUnavailable as exc:
+                raise CommandError(
+                    f"Le stockage des pièces ne répond pas ({exc}) : vérification interrompue "
+                    f"à {submission.receipt_number}."
+                ) from exc
             checked += 1
             if problems:
                 failed += 1
