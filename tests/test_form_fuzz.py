@@ -96,6 +96,10 @@ def form_data(draw: st.DrawFn, form: forms.Form) -> MultiValueDict:
 
 FORMS: dict[str, Callable[[Any], tuple[type[forms.Form], dict[str, Any]]]] = {
     "organisation": lambda f: (account_forms.OrganisationForm, {}),
+    "sign-up siret": lambda f: (account_forms.SiretForm, {}),
+    "sign-up": lambda f: (account_forms.SignUpForm, {}),
+    "invitation": lambda f: (account_forms.InvitationForm, {}),
+    "invited account": lambda f: (account_forms.InvitedAccountForm, {"email": "a@b.example"}),
     "project": lambda f: (application_forms.ProjectForm, {}),
     "expense": lambda f: (
         application_forms.ExpenseForm,

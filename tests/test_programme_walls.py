@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 OBJECTS_OF_A = (
     "call",
     "programme",
+    "programme_pk",
     "a",
     "b",
     "document",
@@ -91,6 +92,7 @@ def test_the_walk_covers_every_kind_of_object():
         "grants:detail",
         "grants:payment_step",
         "grants:dashboard",
+        "accounts:programme_invitations",
         "api:application_status",
     ):
         assert expected in names

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pollen import clock
+from pollen.accounts import invitations
 from pollen.accounts import services as account_services
 from pollen.applications import services as application_services
 from pollen.audit.models import AuditEvent
@@ -251,6 +252,16 @@ CASES: dict[str, tuple[set[str], Callable[[World, Any], Any]]] = {
         ),
     ),
     "save_organisation": ({"applicant"}, _organisation),
+    "invite": (
+        {"manager", "admin"},
+        lambda w, u: invitations.invite(
+            acting_user=u,
+            programme=w.call.programme,
+            email="invitee@region.example",
+            role="instructor",
+            site="http://testserver",
+        ),
+    ),
     "create_place": (
         {"manager", "admin"},
         lambda w, u: place_services.create_place(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pollen.accounts.models import Organisation, User
+from pollen.accounts.models import Invitation, Organisation, User
 from pollen.accounts.reauth import confirm_url, recently_confirmed
 from pollen.audit.admin import REDACTED, AuditedAdmin
 from pollen.audit.services import record_event
@@ -28,10 +28,10 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profil"), {"fields": ("full_name", "role", "organisation", "programmes")}),
-        (_("Droits"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Droits"), {"fields": ("is_active", "is_staff", "is_superuser", "email_confirmed_at")}),
         (_("Second facteur"), {"fields": ("second_factor",)}),
     )
-    readonly_fields = ["second_factor"]
+    readonly_fields = ["second_factor", "email_confirmed_at"]
     add_fieldsets = (
         (
             None,
@@ -91,6 +91,21 @@ class OrganisationAdmin(AuditedAdmin):
     list_display = ["legal_name", "siret", "legal_form", "commune", "is_fablab"]
     search_fields = ["legal_name", "siret"]
     raw_id_fields = ["commune"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(AuditedAdmin):
+    """Read only: a manager invites from the programme's page (invitations.py), audited there."""
+
+    list_display = ["email", "role", "programme", "invited_by", "created_at", "accepted_at"]
+    list_filter = ["role", "programme"]
+    search_fields = ["email"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 # Second factors change through Pollen's pages and services only (enrolment, reset by an

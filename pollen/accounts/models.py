@@ -20,6 +20,8 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN})
+# Who sits on the selection committee's pages (selection.can_sit); instructors prepare only.
+COMMITTEE_ROLES = (Role.COMMITTEE, Role.MANAGER, Role.ADMIN)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -158,6 +160,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # Set when the person proved they read this address (the sign-up's link, an invitation's);
+    # a confirmation link works only while it is empty, so a second use does nothing.
+    email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -184,6 +189,34 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_programme_staff(self) -> bool:
         return self.is_active and (self.role in STAFF_ROLES or self.is_superuser)
+
+
+# The roles a programme's manager may invite into their programme (the others: an administrator).
+INVITABLE_ROLES = (Role.INSTRUCTOR, Role.EXPERT, Role.COMMITTEE)
+
+
+class Invitation(models.Model):
+    """A manager asks someone, by mail, to join their programme's team in one role."""
+
+    programme = models.ForeignKey(
+        "calls.Programme", on_delete=models.PROTECT, related_name="invitations"
+    )
+    email = models.EmailField(_("adresse électronique"))
+    role = models.CharField(
+        _("rôle"), max_length=16, choices=[(r.value, r.label) for r in INVITABLE_ROLES]
+    )
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()})"
 
 
 class Session(AbstractBaseSession):

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 import pollen.converters  # noqa: F401 - registers the <id:…> path converter
-from pollen.accounts import sign_in_views, views
+from pollen.accounts import proconnect, sign_in_views, views, ways_in_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -43,6 +43,26 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    # the ways in: creating one's account, ProConnect, invitations (ways_in_views.py)
+    path("inscription/", ways_in_views.sign_up_page, name="sign_up"),
+    path("inscription/envoye/", ways_in_views.sign_up_done, name="sign_up_done"),
+    path(
+        "inscription/confirmer/<str:token>/",
+        ways_in_views.sign_up_confirm,
+        name="sign_up_confirm",
+    ),
+    path("connexion/proconnect/", proconnect.ProConnectStart.as_view(), name="proconnect"),
+    path(
+        "connexion/proconnect/retour/",
+        proconnect.ProConnectCallback.as_view(),
+        name="proconnect_callback",
+    ),
+    path(
+        "espace/programmes/<id:pk>/invitations/",
+        ways_in_views.programme_invitations,
+        name="programme_invitations",
+    ),
+    path("invitation/<str:token>/", ways_in_views.invitation_accept, name="invitation_accept"),
     path("espace/", views.dashboard, name="dashboard"),
     path("espace/deconnexion-partout/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("espace/structure/", views.organisation, name="organisation"),
