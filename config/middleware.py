@@ -1,12 +1,16 @@
-"""Pollen's own middleware: French first, NUL characters refused, browser features off, no-store."""
+"""Pollen's own middleware: French first, NUL characters refused, browser features off, no-store,
+styled error pages in the demo."""
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core import signals
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import get_resolver, get_urlconf
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.log import log_response
 
 
 class FrenchFirstLocaleMiddleware:
@@ -95,3 +99,49 @@ def _private(request: HttpRequest) -> bool:
     if settings.SESSION_COOKIE_NAME not in request.COOKIES and not session.modified:
         return False
     return bool(session.keys())  # a signed-in user's id, a jam participant's link…
+
+
+class StyledErrorPagesMiddleware:
+    """With DEBUG but without DEBUG_PAGES (`make demo`), the site's own 404 and 500 pages:
+    Django's debug pages would show a visitor every route, the settings or the code.
+
+    A view's exception comes to process_exception; a path no route matches never reaches a
+    view, so its (debug) 404 is replaced on the way out. Without DEBUG, Django's handlers
+    already render these pages and this does nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if _styled() and response.status_code == 404 and request.resolver_match is None:
+            return _handler(404)(request, exception=Http404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not _styled() or isinstance(
+            exception, PermissionDenied | BadRequest | SuspiciousOperation
+        ):
+            return None  # Django's own handling: the styled 403 page, or debug's 400
+        if isinstance(exception, Http404):
+            return _handler(404)(request, exception=exception)
+        signals.got_request_exception.send(sender=None, request=request)
+        response = _handler(500)(request)
+        log_response(
+            "%s: %s",
+            response.reason_phrase,
+            request.path,
+            response=response,
+            request=request,
+            exception=exception,
+        )
+        return response
+
+
+def _styled() -> bool:
+    return settings.DEBUG and not settings.DEBUG_PAGES
+
+
+def _handler(status: int) -> Callable[..., HttpResponse]:
+    return get_resolver(get_urlconf()).resolve_error_handler(status)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("pollen.applications.urls")),
     path("", include("pollen.accounts.urls")),
     path("", include("pollen.privacy.urls")),
+    path("", include("pollen.about.urls")),
     path("territoire/", include("pollen.territory.urls")),
     path("", include("pollen.places.urls")),
     path("instruction/", include("pollen.review.urls")),
@@ -25,3 +26,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
 ]
+# The 500 page is rendered without the request's context (what broke may be in it).
+handler500 = "pollen.about.views.server_error"

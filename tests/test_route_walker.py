@@ -148,12 +148,32 @@ TABLE: dict[str, tuple[Table, Table]] = {
     # a made-up link: the page says it no longer works, whoever asks
     "accounts:password_reset_confirm": (everyone(200), everyone(200)),
     "accounts:password_reset_complete": (everyone(200), everyone(405)),
+    # the ways in: creating an account (the signed-in go to their space), a made-up link says
+    # it no longer works; ProConnect is off unless configured (GET only: a POST is a 405)
+    "accounts:sign_up": (
+        rule(set(), 302, 302, anonymous=200),
+        rule(set(), 302, 302, anonymous=200),
+    ),
+    "accounts:sign_up_done": (everyone(200), everyone(405)),
+    "accounts:sign_up_confirm": (everyone(200), everyone(200)),
+    "accounts:proconnect": (everyone(404), everyone(405)),
+    "accounts:proconnect_callback": (everyone(404), everyone(405)),
+    # invitations.can_invite: the programme's manager (the administrator is platform-wide)
+    "accounts:programme_invitations": (
+        rule({"manager", "admin"}, 200, 403),
+        rule({"manager", "admin"}, ALLOWED, 403),
+    ),
+    "accounts:invitation_accept": (everyone(200), everyone(200)),
     # privacy: the notice is public; one's own data and account, for whoever is signed in (an
     # empty POST to close an account is refused by the form: no password, nothing happens)
     "privacy:notice": (everyone(200), everyone(405)),
     "privacy:my_data": (signed_in(200), signed_in(405)),
     "privacy:download": (signed_in(200), signed_in(405)),
     "privacy:close_account": (signed_in(200), signed_in(200)),
+    # the footer's pages: public, GET only
+    "about:accessibility": (everyone(200), everyone(405)),
+    "about:legal_notice": (everyone(200), everyone(405)),
+    "about:sitemap": (everyone(200), everyone(405)),
     # applications: the applicant's submitted application (read by the assigned expert) …
     "applications:new": (rule(APPLICANTS, 200, 403), rule(APPLICANTS, ALLOWED, 403)),
     "applications:detail": (rule(READS_A, 200, 404), rule(READS_A, 200, 404)),
@@ -406,6 +426,7 @@ def world(call_2013, personas) -> dict[str, Any]:
         "expert": personas["expert"].pk,
         "call": call_2013.slug,
         "programme": call_2013.programme.slug,
+        "programme_pk": call_2013.programme.pk,
         "a": a.pk,
         "document": a.documents.earliest("pk").pk,
         "draft": draft.pk,
@@ -463,6 +484,9 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "grants:report": lambda w: {"pk": w["grant"], "kind": "progress"},
     "grants:payment_step": lambda w: {"pk": w["payment"], "step": "demander"},
     "grants:dashboard": lambda w: {"slug": w["programme"]},
+    "accounts:sign_up_confirm": lambda w: {"token": "made-up"},
+    "accounts:invitation_accept": lambda w: {"token": "made-up"},
+    "accounts:programme_invitations": lambda w: {"pk": w["programme_pk"]},
     **{
         f"jam:{n}": (lambda w: {"slug": w["jam"]})
         for n in (

@@ -2,34 +2,20 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
 from pollen import clock
-
-# The public menu beyond the calls.
-_NAV = [
-    ("jam:list", _("Jams")),
-    ("places:directory", _("Fablabs")),
-    ("places:coverage", _("Couverture")),
-    ("opendata:index", _("Données ouvertes")),
-]
-
-
-def _nav() -> list[dict[str, Any]]:
-    items = []
-    for name, label in _NAV:
-        try:
-            items.append({"url": reverse(name), "label": label})
-        except NoReverseMatch:
-            continue
-    return items
+from pollen.accounts.navigation import public_links, role_links
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
+    areas = role_links(getattr(request, "user", None), request.path)
     return {
         "clock_shifted": clock.is_shifted(),
         "platform_now": clock.now(),
-        "platform_nav": _nav(),
+        "platform_nav": public_links(request.path),
+        "platform_areas": areas,
+        "platform_areas_current": any(link.current for link in areas),
+        "contact_email": settings.CONTACT_EMAIL,  # the error pages' « Nous écrire »
     }

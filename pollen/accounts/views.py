@@ -1,5 +1,6 @@
 """Login, the personal dashboard and the organisation profile."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -14,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from pollen.accounts import services
 from pollen.accounts.forms import LoginForm, OrganisationForm
-from pollen.accounts.models import AuthedRequest, OrganisationChange, Role, User
+from pollen.accounts.invitations import can_invite
+from pollen.accounts.models import COMMITTEE_ROLES, AuthedRequest, OrganisationChange, Role, User
 from pollen.accounts.services import save_organisation
 from pollen.applications.selectors import applications_of
 from pollen.calls.models import Call
@@ -27,6 +29,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+    extra_context = {"proconnect": lambda: settings.OIDC_ENABLED}
 
 
 def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
@@ -53,7 +56,8 @@ def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
             )
             for c in calls
         ]
-        links.append((_("Comité de sélection"), reverse("selection:index")))
+        if user.role in COMMITTEE_ROLES:  # selection.can_sit: instructors prepare, never sit
+            links.append((_("Comité de sélection"), reverse("selection:index")))
     if user.is_programme_staff or user.has_role(Role.FINANCE):
         links.append((_("Versements"), reverse("grants:payments")))
         links += [
@@ -85,6 +89,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "calls": calls,
             "is_applicant": is_applicant,
             "programmes": programmes,
+            "inviting_into": [p for p in programmes if can_invite(user, p)],
             "platform_wide": is_platform_wide(user),
             "work_links": _work_links(user, [c for c in calls if in_programme(user, c)]),
             "grants": grants_of(user) if user.role == Role.APPLICANT else [],

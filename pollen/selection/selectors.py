@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from pollen.accounts.models import Role, User
+from pollen.accounts.models import COMMITTEE_ROLES, Role, User
 from pollen.applications.models import Application
 from pollen.applications.selectors import can_view
 from pollen.calls.models import Call
@@ -18,8 +18,6 @@ from pollen.permissions import ALLOWED
 from pollen.permissions import Decision as Permission
 from pollen.programmes import for_staff, programme_wall
 from pollen.selection.models import Decision, SelectionRun
-
-COMMITTEE_ROLES = (Role.COMMITTEE, Role.MANAGER, Role.ADMIN)
 
 
 def can_sit(user: User, call: Call | None = None) -> Permission:
