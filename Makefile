@@ -10,8 +10,9 @@ DATA_DIR ?= $(or $(POLLEN_DATA_DIR),../shared/data)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 AXE_VERSION := 4.10.3
+OPENING_HOURS_JS_VERSION := 3.15.0
 
-.PHONY: help install demo serve test test-fast test-browser lint typecheck bench messages deps clean
+.PHONY: help install demo serve test test-fast test-browser lint typecheck bench messages deps clean mutation
 
 help:
 	@echo "make demo   installe, crée la base SQLite, charge le territoire, l'appel 2013 et les démonstrations, puis sert sur http://$(HOST):$(PORT)"
@@ -25,10 +26,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check uv
 	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements-dev.txt
-	@# axe-core for the accessibility browser tests (skipped, and said so, without npm).
+	@# axe-core for the accessibility browser tests, opening_hours.js for benchmarks/
+	@# bench_opening_hours.py (both skipped, and said so, without npm).
 	@if command -v npm >/dev/null 2>&1; then \
-	  mkdir -p $(VENV)/node && npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@$(AXE_VERSION); \
-	else echo "npm absent : les tests d'accessibilité (axe-core) seront ignorés."; fi
+	  mkdir -p $(VENV)/node && npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@$(AXE_VERSION) opening_hours@$(OPENING_HOURS_JS_VERSION); \
+	else echo "npm absent : les tests d'accessibilité (axe-core) et le banc opening_hours seront ignorés."; fi
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -43,6 +45,8 @@ demo: install
 	$(PY) manage.py import_places $(DATA_DIR)/lieux-mediation-numerique-hinaura-2022/source.json --format mediation-numerique
 	$(PY) manage.py import_places $(DATA_DIR)/fablabs-tierslieux-bretagne-maplabbzh/map_bzh_fablab.geojson --format maplabbzh
 	$(PY) manage.py load_demo
+	@# DEBUG for runserver's assets, but the site's own 404/500 pages for the demo's visitors.
+	POLLEN_DEBUG_PAGES=$${POLLEN_DEBUG_PAGES-0} \
 	POLLEN_CLOCK_START=$${POLLEN_CLOCK_START-2013-09-13T10:00:00+02:00} \
 	POLLEN_CLOCK_STARTED_AT=$$(date -u +%Y-%m-%dT%H:%M:%S+00:00) \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
@@ -73,7 +77,16 @@ deps: install
 	$(VENV)/bin/uv pip compile -q --python $(PY) pyproject.toml --group dev -o requirements-dev.txt
 
 bench: install
+	@# The benchmarks' reference solvers and second server (pyproject.toml's bench group).
+	$(VENV)/bin/uv pip install -q --python $(PY) --group bench
 	$(PY) benchmarks/run_all.py
+
+# Mutation testing of money, budget and eligibility against tests/domain ([tool.mutmut] in
+# pyproject.toml); one worker, results in mutants/. Slow: not part of `make test` nor of CI.
+mutation: install
+	test -x $(VENV)/bin/mutmut || $(VENV)/bin/uv pip install -q --python $(PY) mutmut==3.8.1
+	$(VENV)/bin/mutmut run --max-children 1
+	$(VENV)/bin/mutmut results
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import private_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -20,6 +22,9 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("POLLEN_DEBUG", True)
+# Django's debug pages (a traceback, a 404 listing the URLs) with DEBUG; `make demo` keeps DEBUG
+# (runserver serves the assets, load_demo runs) but shows its visitors the site's own pages.
+DEBUG_PAGES = DEBUG and env_bool("POLLEN_DEBUG_PAGES", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "pollen-dev-only-not-secret")
 if not DEBUG and SECRET_KEY.startswith("pollen-dev"):
     raise RuntimeError("SECRET_KEY doit être défini quand POLLEN_DEBUG=0.")
@@ -33,6 +38,17 @@ DATA_DIR = Path(os.environ.get("POLLEN_DATA_DIR", BASE_DIR.parent / "shared" / "
 # Runtime files (SQLite database, uploaded documents) live outside the code and the web root.
 VAR_DIR = Path(os.environ.get("POLLEN_VAR_DIR", BASE_DIR / "var"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("POLLEN_MEDIA_ROOT", VAR_DIR / "documents"))
+# Documents go through STORAGES["private"]: the folder above by default, an S3-compatible bucket
+# with POLLEN_STORAGE_URL (s3://bucket?endpoint_url=https://…&region_name=…) or
+# AWS_STORAGE_BUCKET_NAME (+ AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME); decision 0013.
+STORAGE_URL = os.environ.get("POLLEN_STORAGE_URL", "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": private_storage(STORAGE_URL, os.environ),
+}
+# With a bucket, a document may be handed out as a link valid 60 s, issued after the access check.
+STORAGE_PRESIGNED = env_bool("POLLEN_STORAGE_PRESIGNED", False)
 # A demo or a rehearsal may run the platform's clock from a chosen moment (ISO 8601, aware).
 CLOCK_START = os.environ.get("POLLEN_CLOCK_START", "")
 # The real moment that corresponds to CLOCK_START (default: when each process started).
@@ -87,6 +103,7 @@ INSTALLED_APPS = [
     "pollen.opendata",
     "pollen.api",
     "pollen.privacy",
+    "pollen.about",
     "pollen.operations",
     "pollen.demo",
 ]
@@ -104,6 +121,7 @@ MIDDLEWARE = [
     "config.middleware.NoStoreForPrivateMiddleware",
     "config.middleware.RefuseNullCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.StyledErrorPagesMiddleware",
     "pollen.accounts.middleware.IdleSessionMiddleware",
     "pollen.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -218,6 +236,41 @@ OTP_TOTP_ISSUER = "Pollen"
 REAUTH_S = int(os.environ.get("POLLEN_REAUTH_MINUTES", "15")) * 60
 # A password reset link works once, within POLLEN_PASSWORD_RESET_S seconds (an hour).
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("POLLEN_PASSWORD_RESET_S", "3600"))
+# Ways in (/inscription/, invitations): a sign-up's confirmation link works once, within
+# POLLEN_SIGNUP_CONFIRM_S seconds (two days); an invitation's within POLLEN_INVITATION_S (a
+# week). POLLEN_SIGNUPS_PER_HOUR sign-ups (and as many Sirene look-ups) per address and hour.
+SIGNUP_CONFIRM_S = int(os.environ.get("POLLEN_SIGNUP_CONFIRM_S", str(2 * 24 * 3600)))
+INVITATION_S = int(os.environ.get("POLLEN_INVITATION_S", str(7 * 24 * 3600)))
+SIGNUPS_PER_HOUR = int(os.environ.get("POLLEN_SIGNUPS_PER_HOUR", "10"))
+# The Sirene directory that confirms an organisation's name from its SIRET, e.g. the public
+# « API Recherche d'entreprises »: https://recherche-entreprises.api.gouv.fr/search (asked with
+# ?q=<siret>). Empty: the name is typed, the SIRET checked offline only.
+SIRENE_URL = os.environ.get("POLLEN_SIRENE_URL", "")
+SIRENE_TIMEOUT = float(os.environ.get("POLLEN_SIRENE_TIMEOUT", "5"))
+# ProConnect, the State's OpenID Connect (docs/decisions/0016-proconnect-oidc.md): on when a
+# client id and secret are given with the issuer (its endpoints are read from its discovery
+# document) or with the four endpoints. Off, no button, otherwise.
+OIDC_ISSUER = os.environ.get("POLLEN_OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("POLLEN_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("POLLEN_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("POLLEN_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("POLLEN_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("POLLEN_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("POLLEN_OIDC_JWKS_ENDPOINT", "")
+OIDC_ENABLED = bool(
+    OIDC_RP_CLIENT_ID
+    and OIDC_RP_CLIENT_SECRET
+    and (
+        OIDC_ISSUER
+        or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT)
+    )
+)
+OIDC_RP_SIGN_ALGO = os.environ.get("POLLEN_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("POLLEN_OIDC_SCOPES", "openid email given_name usual_name")
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("pollen.accounts.proconnect.ProConnectBackend")
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -290,6 +343,16 @@ DATA_CONTROLLER = os.environ.get(
     "Direction générale des entreprises (démonstration), 139 rue de Bercy, 75012 Paris",
 )
 SENT_MAIL_KEPT_DAYS = int(os.environ.get("POLLEN_SENT_MAIL_KEPT_DAYS", "90"))
+# The legal notice and the accessibility statement (pollen/about): who publishes the site, who
+# answers for it, who hosts it, and where people write (also from the error pages).
+PUBLISHER = os.environ.get("POLLEN_PUBLISHER", DATA_CONTROLLER)
+PUBLICATION_DIRECTOR = os.environ.get(
+    "POLLEN_PUBLICATION_DIRECTOR", "La directrice générale des entreprises (démonstration)"
+)
+HOSTING_PROVIDER = os.environ.get(
+    "POLLEN_HOSTING_PROVIDER", "Hébergeur à renseigner (POLLEN_HOSTING_PROVIDER)"
+)
+CONTACT_EMAIL = os.environ.get("POLLEN_CONTACT_EMAIL", "contact@pollen.example")
 
 SESSION_COOKIE_HTTPONLY = True
 # Secure cookies, HTTPS only and HSTS in production; POLLEN_SECURE_COOKIES=0 and
