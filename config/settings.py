@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "pollen.audit",
     "pollen.mailing",
     "pollen.accounts",
+    "pollen.dashboard",
     "pollen.territory",
     "pollen.calls",
     "pollen.applications",
@@ -208,7 +209,7 @@ LOGIN_URL = "accounts:login"
 SESSION_IDLE_S = int(os.environ.get("POLLEN_SESSION_IDLE", str(4 * 3600)))
 SESSION_IDLE_STAFF_S = int(os.environ.get("POLLEN_SESSION_IDLE_STAFF", "3600"))
 SESSION_COOKIE_AGE = int(os.environ.get("POLLEN_SESSION_MAX", str(12 * 3600)))
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:index"
 # Sign-in failures (django-axes, counted in the database so every process and host agrees):
 # POLLEN_LOGIN_FAILURES wrong passwords for one account from one address lock that pair, and
 # POLLEN_LOGIN_FAILURES_PER_ADDRESS from one address, whatever the accounts, lock the address,

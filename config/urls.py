@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("pollen.calls.urls")),
     path("", include("pollen.applications.urls")),
     path("", include("pollen.accounts.urls")),
+    path("", include("pollen.dashboard.urls")),
     path("", include("pollen.privacy.urls")),
     path("", include("pollen.about.urls")),
     path("territoire/", include("pollen.territory.urls")),

@@ -145,9 +145,9 @@ def test_another_programmes_lists_and_exports_hold_none_of_its_rows(walls, perso
     grant = Grant.objects.get(pk=w["grant"])
     secrets = ("Atelier laser à Rennes", "Fabrique à Brest", grant.reference, "Fablab de Rennes")
     pages = {
-        "instructor_b": ["accounts:dashboard", "review:index", "review:experts", "grants:list"],
-        "manager_b": ["accounts:dashboard", "selection:index", "grants:list", "grants:payments"],
-        "committee_b": ["accounts:dashboard", "review:index", "selection:index"],
+        "instructor_b": ["dashboard:index", "review:index", "review:experts", "grants:list"],
+        "manager_b": ["dashboard:index", "selection:index", "grants:list", "grants:payments"],
+        "committee_b": ["dashboard:index", "review:index", "selection:index"],
         "finance_b": ["grants:payments", "grants:payments_csv"],
     }
     for who, names in pages.items():
@@ -157,7 +157,7 @@ def test_another_programmes_lists_and_exports_hold_none_of_its_rows(walls, perso
             assert leaked == [], (who, name)
     own = Client()
     own.force_login(personas["instructor"])
-    assert "Atelier laser à Rennes" in _page(own, reverse("accounts:dashboard"))
+    assert "Atelier laser à Rennes" in _page(own, reverse("dashboard:index"))
     index = _page(clients["instructor_b"], reverse("review:index"))
     assert reverse("review:list", args=[w["call"]]) not in index
     assert reverse("review:list", args=["bretagne-tiers-lieux-2026"]) in index

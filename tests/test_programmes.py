@@ -71,13 +71,13 @@ def test_a_staff_member_without_programme_reaches_nothing(two_calls, personas, c
     assert not in_programme(instructor, call)
     assert not for_staff(Application.objects.all(), instructor).exists()
     client.force_login(instructor)
-    dashboard = client.get(reverse("accounts:dashboard")).content.decode()
+    dashboard = client.get(reverse("dashboard:index")).content.decode()
     assert "rattaché(e) à aucun programme" in dashboard
 
 
 def test_the_dashboard_names_the_staff_members_programmes(two_calls, personas, client):
     client.force_login(personas["manager_b"])
-    page = client.get(reverse("accounts:dashboard")).content.decode()
+    page = client.get(reverse("dashboard:index")).content.decode()
     assert "Programme régional fabrication numérique" in page
 
 

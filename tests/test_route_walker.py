@@ -125,7 +125,7 @@ TABLE: dict[str, tuple[Table, Table]] = {
     # accounts
     "accounts:login": (rule(set(), 302, 302, anonymous=200), rule(set(), 302, 302, anonymous=200)),
     "accounts:logout": (everyone(405), everyone(302)),
-    "accounts:dashboard": (signed_in(200), signed_in(200)),
+    "dashboard:index": (signed_in(200), signed_in(200)),
     # POST only; every session of the person ends, then the sign-in page
     "accounts:sign_out_everywhere": (signed_in(405), signed_in(LOGIN)),
     "accounts:organisation": (rule(APPLICANTS, 200, 302), rule(APPLICANTS, ALLOWED, 302)),

@@ -50,7 +50,7 @@ def test_the_public_home_page_stays_cacheable(client, call_2013):
 
 def test_every_page_shown_to_a_signed_in_user_is_no_store(client, call_2013, personas):
     client.force_login(personas["applicant"])
-    assert no_store(client.get(reverse("accounts:dashboard")))
+    assert no_store(client.get(reverse("dashboard:index")))
     assert no_store(client.get(reverse("home")))  # the header names the user
 
 

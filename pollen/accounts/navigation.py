@@ -72,4 +72,4 @@ def role_links(user: object, path: str = "") -> list[Link]:
     if not isinstance(user, User) or not user.is_active:
         return []
     entries = [(name, label) for name, label, roles in _AREAS if user.has_role(*roles)]
-    return _links([("accounts:dashboard", _("Accueil de mon espace")), *entries], path)
+    return _links([("dashboard:index", _("Accueil de mon espace")), *entries], path)

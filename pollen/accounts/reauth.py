@@ -41,7 +41,7 @@ def safe_next(request: HttpRequest, target: str | None, default: str = "") -> st
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return default or reverse("accounts:dashboard")
+    return default or reverse("dashboard:index")
 
 
 def confirm_url(back: str) -> str:

@@ -90,7 +90,7 @@ def otp_enrol(request: AuthedRequest) -> HttpResponse:
 def otp_backup_codes(request: AuthedRequest) -> HttpResponse:
     """The ten backup codes, shown once; POST makes ten new ones (the old ones stop working)."""
     if not second_factor.needs_second_factor(request.user):
-        return redirect("accounts:dashboard")
+        return redirect("dashboard:index")
     if request.method == "POST":
         request.session[BACKUP_SHOWN] = second_factor.new_backup_codes(request.user)
         record_event(actor=request.user, action="account.backup_codes_renewed", obj=request.user)
@@ -154,7 +154,7 @@ def reset_second_factor(request: AuthedRequest, pk: int) -> HttpResponse:
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("accounts:dashboard")
+    success_url = reverse_lazy("dashboard:index")
 
     def form_valid(self, form: auth_forms.PasswordChangeForm) -> HttpResponse:
         with transaction.atomic():

@@ -63,7 +63,6 @@ urlpatterns = [
         name="programme_invitations",
     ),
     path("invitation/<str:token>/", ways_in_views.invitation_accept, name="invitation_accept"),
-    path("espace/", views.dashboard, name="dashboard"),
     path("espace/deconnexion-partout/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("espace/structure/", views.organisation, name="organisation"),
     path(

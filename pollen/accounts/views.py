@@ -1,4 +1,4 @@
-"""Login, the personal dashboard and the organisation profile."""
+"""Login and the organisation profile."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,21 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollen.accounts import services
 from pollen.accounts.forms import LoginForm, OrganisationForm
-from pollen.accounts.invitations import can_invite
-from pollen.accounts.models import COMMITTEE_ROLES, AuthedRequest, OrganisationChange, Role, User
+from pollen.accounts.models import AuthedRequest, OrganisationChange, Role
 from pollen.accounts.services import save_organisation
-from pollen.applications.selectors import applications_of
-from pollen.calls.models import Call
-from pollen.calls.selectors import published_calls
-from pollen.grants.selectors import grants_of
-from pollen.programmes import in_programme, is_platform_wide
 
 
 class LoginView(auth_views.LoginView):
@@ -32,77 +25,12 @@ class LoginView(auth_views.LoginView):
     extra_context = {"proconnect": lambda: settings.OIDC_ENABLED}
 
 
-def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
-    """The entry points of each role's work, as (label, url)."""
-    links: list[tuple[str, str]] = []
-    if user.is_programme_staff:
-        links += [
-            (
-                _("Instruction — %(title)s") % {"title": c.slug},
-                reverse("review:list", args=[c.slug]),
-            )
-            for c in calls
-        ]
-        links += [
-            (_("Experts"), reverse("review:experts")),
-            (_("Subventions"), reverse("grants:list")),
-            (_("Changements de bénéficiaire"), reverse("accounts:organisation_changes")),
-        ]
-    if user.is_programme_staff or user.has_role(Role.COMMITTEE):
-        links += [
-            (
-                _("Classement — %(title)s") % {"title": c.slug},
-                reverse("review:ranking", args=[c.slug]),
-            )
-            for c in calls
-        ]
-        if user.role in COMMITTEE_ROLES:  # selection.can_sit: instructors prepare, never sit
-            links.append((_("Comité de sélection"), reverse("selection:index")))
-    if user.is_programme_staff or user.has_role(Role.FINANCE):
-        links.append((_("Versements"), reverse("grants:payments")))
-        links += [
-            (
-                _("Enveloppe — %(programme)s") % {"programme": slug},
-                reverse("grants:dashboard", args=[slug]),
-            )
-            for slug in sorted({c.programme.slug for c in calls})
-        ]
-    if user.has_role(Role.EXPERT):
-        links += [
-            (_("Mes évaluations"), reverse("review:my_reviews")),
-            (_("Mon profil d'expert"), reverse("review:my_profile")),
-        ]
-    return links
-
-
-@login_required
-def dashboard(request: AuthedRequest) -> HttpResponse:
-    user = request.user
-    calls = list(published_calls())
-    is_applicant = user.role == Role.APPLICANT
-    programmes = [] if is_applicant else list(user.programmes.order_by("name"))
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {
-            "applications": applications_of(user)[:200],
-            "calls": calls,
-            "is_applicant": is_applicant,
-            "programmes": programmes,
-            "inviting_into": [p for p in programmes if can_invite(user, p)],
-            "platform_wide": is_platform_wide(user),
-            "work_links": _work_links(user, [c for c in calls if in_programme(user, c)]),
-            "grants": grants_of(user) if user.role == Role.APPLICANT else [],
-        },
-    )
-
-
 @login_required
 def organisation(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role != Role.APPLICANT:
         messages.info(request, _("Seuls les porteurs de projet ont une fiche de structure."))
-        return redirect("accounts:dashboard")
+        return redirect("dashboard:index")
     org = user.organisation
     if request.method == "POST":
         form = OrganisationForm(request.POST)
@@ -124,7 +52,7 @@ def organisation(request: AuthedRequest) -> HttpResponse:
                 target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
             ):
                 return redirect(target)
-            return redirect("accounts:dashboard")
+            return redirect("dashboard:index")
     else:
         initial = {}
         if org:

@@ -61,7 +61,7 @@ def _sirene_note(siret: str) -> tuple[str, str, str]:
 def sign_up_page(request: HttpRequest) -> HttpResponse:
     """Two steps on one address: the SIRET (checked, looked up), then the person."""
     if request.user.is_authenticated:
-        return redirect("accounts:dashboard")
+        return redirect("dashboard:index")
     if request.method != "POST":
         return render(request, "accounts/sign_up.html", {"siret_form": SiretForm()})
     count = hit(f"sign-up:{client_address(request)}", settings.SIGNUPS_PER_HOUR, 3600)
@@ -200,4 +200,4 @@ def _accept(
         _("Bienvenue dans l'équipe du programme « %(programme)s ».")
         % {"programme": invitation.programme.name},
     )
-    return redirect("accounts:dashboard")
+    return redirect("dashboard:index")

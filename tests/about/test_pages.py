@@ -62,7 +62,7 @@ def test_it_lists_the_public_pages_and_only_a_visitors_on_the_site_map(client):
 def test_it_adds_the_pages_of_the_persons_role_to_the_site_map(client, personas, persona):
     client_for(client, personas, persona)
     main = client.get(reverse("about:sitemap")).content.decode().split("<main", 1)[1]
-    assert f'href="{reverse("accounts:dashboard")}"' in main
+    assert f'href="{reverse("dashboard:index")}"' in main
     assert f'href="{reverse("privacy:my_data")}"' in main
     staff_only = f'href="{reverse("review:experts")}"'
     assert (staff_only in main) == (persona in {"instructor", "manager"})
@@ -80,7 +80,7 @@ def test_every_link_of_a_persons_menu_opens_for_them(client, personas, call_2013
     client_for(client, personas, persona)
     links = menu_links(client.get("/").content.decode())
     assert reverse("places:directory") in links
-    assert (reverse("accounts:dashboard") in links) == (persona != "anonymous")
+    assert (reverse("dashboard:index") in links) == (persona != "anonymous")
     for url in links:
         assert client.get(url).status_code in {200, 302}, url  # experts: /instruction/ → theirs
 

@@ -11,7 +11,7 @@ from pollen.accounts.models import Session, User
 from pollen.accounts.sessions import SessionStore, UserBackend
 from pollen.demo.personas import DEMO_PASSWORD
 
-DASHBOARD = "accounts:dashboard"
+DASHBOARD = "dashboard:index"
 
 
 def signed_in(client, user):

@@ -23,7 +23,7 @@ def sign_in(client, email, password=DEMO_PASSWORD):
 def test_it_signs_in_whatever_the_case_of_the_address(client, personas, typed):
     response = sign_in(client, typed)
     assert response.status_code == 302
-    assert client.get(reverse("accounts:dashboard")).context["user"] == personas["applicant"]
+    assert client.get(reverse("dashboard:index")).context["user"] == personas["applicant"]
 
 
 def test_a_wrong_password_is_still_refused_whatever_the_case(client, personas):
@@ -65,7 +65,7 @@ def test_an_account_the_admin_creates_signs_in_with_any_case(client, personas):
     user = User.objects.get(email="camille.martin@test.example")  # stored lower-case
     client.logout()
     assert sign_in(client, "camille.MARTIN@test.example", GOOD_PASSWORD).status_code == 302
-    assert client.get(reverse("accounts:dashboard")).context["user"] == user
+    assert client.get(reverse("dashboard:index")).context["user"] == user
 
 
 def test_the_demo_password_would_pass_the_rules(personas):

@@ -229,7 +229,7 @@ def test_the_organisation_form_returns_only_to_a_page_of_pollen(client, territor
     assert inside.status_code == 302 and inside.url == "/candidatures/"
     for elsewhere in ("https://hameconnage.example/", "//hameconnage.example/"):
         response = client.post(url + "?" + urlencode({"next": elsewhere}), data)
-        assert response.status_code == 302 and response.url == reverse("accounts:dashboard")
+        assert response.status_code == 302 and response.url == reverse("dashboard:index")
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def test_the_data_download_holds_my_applications_and_not_others(client, personas
     mine, _theirs = two_applicants
     client.force_login(personas["applicant"])
     assert (
-        client.get(reverse("accounts:dashboard")).content.decode().count(reverse("privacy:my_data"))
+        client.get(reverse("dashboard:index")).content.decode().count(reverse("privacy:my_data"))
     )
     response = client.get(reverse("privacy:download"))
     assert response.status_code == 200
@@ -107,7 +107,7 @@ def test_closing_with_a_wrong_password_is_refused(client, personas):
     user.refresh_from_db()
     assert user.is_active and user.email == "applicant@test.example"
     assert not AuditEvent.objects.filter(action="account.closed").exists()
-    assert client.get(reverse("accounts:dashboard")).status_code == 200  # still signed in
+    assert client.get(reverse("dashboard:index")).status_code == 200  # still signed in
 
 
 def test_closing_my_account_keeps_submissions_deletes_drafts_and_signs_me_out(
@@ -134,7 +134,7 @@ def test_closing_my_account_keeps_submissions_deletes_drafts_and_signs_me_out(
     event = AuditEvent.objects.get(action="account.closed")
     assert event.object_id == str(user.pk) and event.after["drafts_deleted"] == 1
     for device in (client, other_device):
-        assert device.get(reverse("accounts:dashboard"))["Location"].startswith(
+        assert device.get(reverse("dashboard:index"))["Location"].startswith(
             reverse("accounts:login")
         )
     assert not user.check_password(DEMO_PASSWORD)  # nobody signs in with it again

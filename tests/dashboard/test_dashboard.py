@@ -31,7 +31,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_role_sees_its_own_entry_points(client, personas, call_2013, name):
     client.force_login(personas[name])
-    html = client.get(reverse("accounts:dashboard")).content.decode()
+    html = client.get(reverse("dashboard:index")).content.decode()
     shown, hidden = EXPECTED[name]
     for label in shown:
         assert label in html, label
@@ -40,5 +40,5 @@ def test_each_role_sees_its_own_entry_points(client, personas, call_2013, name):
 
 
 def test_the_dashboard_needs_a_login(client, db):
-    response = client.get(reverse("accounts:dashboard"))
+    response = client.get(reverse("dashboard:index"))
     assert response.status_code == 302 and reverse("accounts:login") in response.url
