@@ -23,7 +23,6 @@ from pollen.domain.apply import status as states
 from pollen.domain.apply.money import CENT
 from pollen.permissions import Decision
 from pollen.programmes import for_staff, in_programme, programme_wall
-from pollen.review.models import Assignment
 from pollen.territory.models import Commune
 
 
@@ -50,10 +49,10 @@ def can_view(user: User, application: Application) -> Decision:
 
 
 def _is_assigned(user: User, application: Application) -> bool:
-    """An expert reads (with its documents) every application they are asked to review."""
-    return Assignment.objects.filter(
-        application_id=application.pk, expert__user_id=user.pk
-    ).exists()
+    """An expert reads (with its documents) every application they are asked to review.
+
+    Through the relation review's Assignment declares: review sits above applications."""
+    return application.review_assignments.filter(expert__user_id=user.pk).exists()
 
 
 def can_edit(user: User, application: Application) -> Decision:

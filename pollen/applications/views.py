@@ -25,7 +25,6 @@ from pollen.domain.apply import budget as domain_budget
 from pollen.domain.apply import eligibility
 from pollen.domain.apply import status as states
 from pollen.domain.apply.budget import ResourceKind
-from pollen.selection.selectors import decision_for
 from pollen.storage import is_bucket
 
 
@@ -259,9 +258,15 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "events": events_for(application)[:50] if user.is_programme_staff else [],
         "show_thread": user.is_programme_staff or selectors.can_submit(user, application),
         "spec": application.call.spec,
-        "decision": None if user.has_role(Role.EXPERT) else decision_for(application),
+        "decision": None if user.has_role(Role.EXPERT) else _decision_of(application),
     }
     return render(request, "applications/detail.html", context)
+
+
+def _decision_of(application: Application) -> Any:
+    """The committee's decision, if any, through the relation selection's Decision declares
+    (selection sits above applications, which does not import it)."""
+    return getattr(application, "selection_decision", None)
 
 
 @login_required
