@@ -55,6 +55,11 @@ def is_shifted() -> bool:
     return bool(settings.CLOCK_START)
 
 
+def today() -> dt.date:
+    """The platform's date in Paris (a transfer dated today in France is dated today)."""
+    return now().astimezone(PARIS).date()
+
+
 def paris(moment: dt.datetime) -> str:
     """'13/09/2013 à 23:59:59' in Paris time, for receipts and messages."""
     return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M:%S")

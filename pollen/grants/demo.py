@@ -77,7 +77,10 @@ def load_grants_demo(call: Call, awards: int = 10) -> list[Grant]:
             services.approve_payment(acting_user=finance, payment=advance)
             if index < awards - 2:  # two advances left for the finance officer to pay in the demo
                 services.mark_paid(
-                    acting_user=finance, payment=advance, reference=f"VIR-2013-{index + 1:03d}"
+                    acting_user=finance,
+                    payment=advance,
+                    reference=f"VIR-2013-{index + 1:03d}",
+                    transferred_on=clock.today(),
                 )
         grants.append(grant)
     if grants:

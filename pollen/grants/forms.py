@@ -39,7 +39,19 @@ class SignForm(forms.Form):
 
 
 class PaidForm(forms.Form):
-    reference = forms.CharField(label=_("Référence du virement"), max_length=60, required=False)
+    reference = forms.CharField(
+        label=_("Référence du virement"),
+        max_length=60,
+        error_messages={"required": _("Indiquez la référence du virement.")},
+    )
+    transferred_on = forms.DateField(
+        label=_("Date du virement"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Indiquez la date du virement."),
+            "invalid": _("La date du virement n'est pas une date valable."),
+        },
+    )
 
 
 class ReportForm(forms.Form):

@@ -117,6 +117,8 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     payment_reference = models.CharField(_("référence du virement"), max_length=60, blank=True)
+    # The value date on the bank's order, which finance types; paid_at is when Pollen heard of it.
+    transferred_on = models.DateField(_("date du virement"), null=True, blank=True)
 
     class Meta:
         ordering = ["grant", "position"]

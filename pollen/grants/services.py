@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pollen import clock, events
@@ -276,7 +277,11 @@ def approve_payment(*, acting_user: User, payment: Payment) -> Payment:
 
 
 @transaction.atomic
-def mark_paid(*, acting_user: User, payment: Payment, reference: str = "") -> Payment:
+def mark_paid(
+    *, acting_user: User, payment: Payment, reference: str, transferred_on: dt.date
+) -> Payment:
+    """Record that the transfer went out: its bank reference and value date are required, the
+    date neither before the tranche was approved nor after today."""
     payment = _locked_payment(payment)
     require(programme_wall(acting_user, payment.grant))
     _allowed(payment.allows(states.PAY))
@@ -284,10 +289,20 @@ def mark_paid(*, acting_user: User, payment: Payment, reference: str = "") -> Pa
         raise GrantError(_("Seul un gestionnaire financier peut marquer un versement comme versé."))
     if acting_user.pk == payment.requested_by_id:
         raise GrantError(_("Règle des quatre yeux : le demandeur ne peut pas verser lui-même."))
+    reference = reference.strip()
+    if not reference:
+        raise GrantError(_("Indiquez la référence du virement, telle qu'elle figure sur l'ordre."))
+    approved = payment.finance_approved_at or payment.instructor_approved_at or clock.now()
+    approved_on = approved.astimezone(clock.PARIS).date()
+    if not approved_on <= transferred_on <= clock.today():
+        raise GrantError(
+            _("La date du virement doit être comprise entre le %(approved)s et aujourd'hui.")
+            % {"approved": date_format(approved_on, "j F Y")}
+        )
     grant = payment.grant
     payment.status = states.next_payment_status(payment.status, grant.status, states.PAY)
     payment.paid_at, payment.paid_by = clock.now(), acting_user
-    payment.payment_reference = reference.strip()[:60]
+    payment.payment_reference, payment.transferred_on = reference[:60], transferred_on
     payment.save()
     unpaid = grant.payments.exclude(status=PaymentStatus.PAID).values_list(
         "amount_cents", flat=True
@@ -299,7 +314,11 @@ def mark_paid(*, acting_user: User, payment: Payment, reference: str = "") -> Pa
         actor=acting_user,
         action="payment.paid",
         obj=payment,
-        after={"amount_cents": payment.amount_cents, "reference": payment.payment_reference},
+        after={
+            "amount_cents": payment.amount_cents,
+            "reference": payment.payment_reference,
+            "transferred_on": str(transferred_on),
+        },
     )
     application = grant.application
     payload = {

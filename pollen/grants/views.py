@@ -95,6 +95,7 @@ def grant_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "grant": grant,
             "payments": grant.payments.all(),
+            "today": clock.today(),
             "reports": grant.reports.all(),
             "can_follow": selectors.can_follow_grants(user, grant),
             "can_sign": selectors.can_record_signature(user, grant) and grant.allows(states.SIGN),
@@ -139,17 +140,20 @@ def sign(request: AuthedRequest, pk: int) -> HttpResponse:
 def payment_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     payment = selectors.access_payment(request.user, pk)
     form = forms.PaidForm(request.POST)
-    reference = form.cleaned_data["reference"] if form.is_valid() else ""
     actions: dict[str, Any] = {
         "demander": lambda: services.request_payment(acting_user=request.user, payment=payment),
         "valider": lambda: services.approve_payment(acting_user=request.user, payment=payment),
         "verser": lambda: services.mark_paid(
-            acting_user=request.user, payment=payment, reference=reference
+            acting_user=request.user, payment=payment, **form.cleaned_data
         ),
     }
     if step not in actions:
         raise PermissionDenied(_("Action inconnue."))
     try:
+        if step == "verser" and not form.is_valid():
+            raise services.GrantError(
+                " ".join(e for errors in form.errors.values() for e in errors)
+            )
         done = actions[step]()
     except services.GrantError as exc:
         messages.error(request, str(exc))
@@ -208,7 +212,11 @@ def payments(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "grants/payments.html",
-        {"payments": selectors.payments_awaiting(request.user), "paid_form": forms.PaidForm()},
+        {
+            "payments": selectors.payments_awaiting(request.user),
+            "paid_form": forms.PaidForm(),
+            "today": clock.today(),
+        },
     )
 
 

@@ -76,7 +76,12 @@ def _events(call_2013, personas):
         advance = grant.payments.get(position=0)
         services.approve_payment(acting_user=personas["manager"], payment=advance)
         services.approve_payment(acting_user=personas["finance"], payment=advance)
-        services.mark_paid(acting_user=personas["finance"], payment=advance)
+        services.mark_paid(
+            acting_user=personas["finance"],
+            payment=advance,
+            reference="VIR-1",
+            transferred_on=clock.today(),
+        )
     return application
 
 

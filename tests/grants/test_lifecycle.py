@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from pollen import clock
 from pollen.applications import services as application_services
 from pollen.applications.models import Application, Status
 from pollen.domain.apply import status as application_states
@@ -35,10 +36,20 @@ def test_paying_a_tranche_twice_is_refused_with_the_reason(call_2013, personas):
     _grant, advance = _signed(call_2013, personas)
     services.approve_payment(acting_user=personas["manager"], payment=advance)
     services.approve_payment(acting_user=personas["finance"], payment=advance)
-    services.mark_paid(acting_user=personas["finance"], payment=advance, reference="VIR-1")
+    services.mark_paid(
+        acting_user=personas["finance"],
+        payment=advance,
+        reference="VIR-1",
+        transferred_on=clock.today(),
+    )
 
     with pytest.raises(services.GrantError, match="Ce versement a déjà été versé"):
-        services.mark_paid(acting_user=personas["finance"], payment=advance, reference="VIR-2")
+        services.mark_paid(
+            acting_user=personas["finance"],
+            payment=advance,
+            reference="VIR-2",
+            transferred_on=clock.today(),
+        )
     advance.refresh_from_db()
     assert advance.payment_reference == "VIR-1"
     assert not advance.allows(grant_states.PAY)

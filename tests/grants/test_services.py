@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from pollen import clock
 from pollen.applications.models import Status
 from pollen.audit.models import AuditEvent
 from pollen.calls.models import Programme
@@ -106,7 +107,12 @@ def test_only_finance_approves_after_the_instructor_then_pays(call_2013, persona
     with pytest.raises(services.GrantError, match="gestionnaire financier"):
         services.approve_payment(acting_user=personas["admin"], payment=advance)
     services.approve_payment(acting_user=personas["finance"], payment=advance)
-    paid = services.mark_paid(acting_user=personas["finance"], payment=advance, reference="VIR-1")
+    paid = services.mark_paid(
+        acting_user=personas["finance"],
+        payment=advance,
+        reference="VIR-1",
+        transferred_on=clock.today(),
+    )
     assert paid.status == PaymentStatus.PAID and paid.paid_by == personas["finance"]
     figures = services.envelope_figures(grant.programme)
     assert (figures.committed_cents, figures.paid_cents) == (7_000_000, 2_100_000)
@@ -172,7 +178,12 @@ def test_paying_every_tranche_closes_the_grant(call_2013, personas):
     for payment in grant.payments.order_by("position"):
         services.approve_payment(acting_user=personas["manager"], payment=payment)
         services.approve_payment(acting_user=personas["finance"], payment=payment)
-        services.mark_paid(acting_user=personas["finance"], payment=payment)
+        services.mark_paid(
+            acting_user=personas["finance"],
+            payment=payment,
+            reference=f"VIR-{payment.position}",
+            transferred_on=clock.today(),
+        )
     grant.refresh_from_db()
     assert grant.status == GrantStatus.CLOSED
     assert services.envelope_figures(grant.programme).paid_cents == 7_000_000

@@ -1,7 +1,10 @@
 """Grant pages for each persona: who sees what, and the steps through the browser-less client."""
 
+import datetime as dt
+
 import pytest
 
+from pollen import clock
 from pollen.grants import services
 from pollen.grants.models import PaymentStatus
 from tests.conftest import PERSONA_ROLES
@@ -93,11 +96,41 @@ def test_the_finance_officer_sees_the_tranche_and_pays_it(client, personas, gran
     queue = client.get("/subventions/versements/")
     assert f'data-payment="{advance.pk}"' in queue.content.decode()
     client.post(f"/subventions/versements/{advance.pk}/valider/")
-    client.post(f"/subventions/versements/{advance.pk}/verser/", {"reference": "VIR-42"})
+    client.post(
+        f"/subventions/versements/{advance.pk}/verser/",
+        {"reference": "VIR-42", "transferred_on": clock.today().isoformat()},
+    )
     advance.refresh_from_db()
     assert advance.status == PaymentStatus.PAID and advance.payment_reference == "VIR-42"
     page = client.get("/subventions/programmes/fablabs-economie-collaborative/").content.decode()
     assert "versé 21 000,00 €" in page and "<svg" in page and 'id="by-region-table"' in page
+
+
+@pytest.mark.parametrize(
+    ("sent", "said"),
+    [
+        ({"transferred_on": "today"}, "Indiquez la référence du virement."),
+        ({"reference": "  ", "transferred_on": "today"}, "Indiquez la référence du virement."),
+        ({"reference": "VIR-7"}, "Indiquez la date du virement."),
+        ({"reference": "VIR-7", "transferred_on": "31/02/2013"}, "pas une date valable"),
+        ({"reference": "VIR-7", "transferred_on": "tomorrow"}, "comprise entre le"),
+        ({"reference": "VIR-7", "transferred_on": "2001-01-01"}, "comprise entre le"),
+    ],
+)
+def test_a_tranche_is_marked_paid_only_with_its_transfer_reference_and_date(
+    client, personas, grant, sent, said
+):
+    advance = grant.payments.get(position=0)
+    services.approve_payment(acting_user=personas["manager"], payment=advance)
+    services.approve_payment(acting_user=personas["finance"], payment=advance)
+    client.force_login(personas["finance"])
+    days = {"today": clock.today(), "tomorrow": clock.today() + dt.timedelta(days=1)}
+    if sent.get("transferred_on") in days:
+        sent = {**sent, "transferred_on": days[sent["transferred_on"]].isoformat()}
+    page = client.post(f"/subventions/versements/{advance.pk}/verser/", sent, follow=True)
+    assert said in page.content.decode()
+    advance.refresh_from_db()
+    assert advance.status != PaymentStatus.PAID and advance.transferred_on is None
 
 
 def test_the_grantee_files_the_final_report_against_the_plan(client, personas, grant):
