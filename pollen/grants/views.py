@@ -152,7 +152,7 @@ def payment_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     try:
         if step == "verser" and not form.is_valid():
             raise services.GrantError(
-                " ".join(e for errors in form.errors.values() for e in errors)
+                " ".join(str(e) for errors in form.errors.values() for e in errors)
             )
         done = actions[step]()
     except services.GrantError as exc:
