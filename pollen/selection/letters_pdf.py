@@ -1,6 +1,6 @@
 """The committee's decision letter (PDF) to one applicant."""
 
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
@@ -26,12 +26,31 @@ OPENINGS = {
 }
 
 
+# How the committee chose, in plain words: the solver and its figures are in the scenario's
+# « Détails techniques », never in a letter.
+HOW = (
+    "Le comité a comparé les projets éligibles à partir des notes des experts, de l'enveloppe "
+    "de l'appel, du nombre de lauréats prévu et de la population que chaque projet rapprocherait "
+    "d'un fablab. Le calcul est conservé par le programme et peut vous être communiqué sur "
+    "demande."
+)
+# Code des relations entre le public et l'administration, art. L. 411-2 and R. 421-1 du code
+# de justice administrative: a decision says how, and within how long, it may be contested.
+APPEAL = (
+    "Si vous contestez cette décision, vous pouvez former un recours gracieux auprès de "
+    "{funder} dans un délai de deux mois à compter de sa notification. Vous pouvez également "
+    "former un recours contentieux devant le tribunal administratif compétent dans le même "
+    "délai de deux mois, ou dans les deux mois suivant la réponse à votre recours gracieux (son "
+    "silence pendant deux mois vaut rejet). Le tribunal administratif peut être saisi par "
+    "l'application Télérecours citoyens, accessible sur le site www.telerecours.fr."
+)
+
+
 def letter_pdf(decision: Decision, signatory: str) -> bytes:
     """Works on an unsaved Decision whose run and application are set."""
     application, run = decision.application, decision.run
     call = run.call
     styles = getSampleStyleSheet()
-    mono = ParagraphStyle("mono", parent=styles["Normal"], fontName="Courier", fontSize=8)
     rows = [
         ["Référence", decision.letter_number],
         ["Date", decision.decided_at.astimezone(clock.PARIS).strftime("%d/%m/%Y")],
@@ -44,9 +63,10 @@ def letter_pdf(decision: Decision, signatory: str) -> bytes:
     table = grid_table([[a, b] for a, b in rows], [45 * mm, 125 * mm])
     opening = OPENINGS[Outcome(decision.outcome)].format(rank=decision.waitlist_rank)
     story = [
-        Paragraph("Décision du comité de sélection", styles["Title"]),
+        Paragraph("RÉPUBLIQUE FRANÇAISE", styles["Heading4"]),
         Paragraph(call.funder, styles["Normal"]),
-        Spacer(1, 6 * mm),
+        Spacer(1, 4 * mm),
+        Paragraph("Décision du comité de sélection", styles["Title"]),
         table,
         Spacer(1, 6 * mm),
         Paragraph("Madame, Monsieur,", styles["Normal"]),
@@ -54,16 +74,12 @@ def letter_pdf(decision: Decision, signatory: str) -> bytes:
         Paragraph(opening, styles["Normal"]),
         Spacer(1, 3 * mm),
         Paragraph(f"Motif : {decision.reason}", styles["Normal"]),
+        Spacer(1, 3 * mm),
+        Paragraph(HOW, styles["Normal"]),
         Spacer(1, 6 * mm),
-        Paragraph(
-            "La sélection maximise, sous l'enveloppe de l'appel et le nombre de lauréats, la somme "
-            "des notes des experts et la population nouvellement rapprochée d'un fablab. Le "
-            "problème posé au solveur est conservé : son empreinte ci-dessous permet à chacun de "
-            f"refaire le calcul ({run.solver} {run.solver_version}).",
-            styles["Normal"],
-        ),
-        Paragraph(f"SHA-256 du problème : {run.problem_sha256}", mono),
-        Spacer(1, 8 * mm),
         Paragraph(f"Pour le comité, {signatory}", styles["Normal"]),
+        Spacer(1, 8 * mm),
+        Paragraph("Voies et délais de recours", styles["Heading4"]),
+        Paragraph(APPEAL.format(funder=call.funder), styles["Normal"]),
     ]
     return render(f"Décision {decision.letter_number}", story)

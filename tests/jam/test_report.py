@@ -12,6 +12,7 @@ from pollen.jam.demo import BERCY_GROUPS
 from pollen.jam.models import Lever, Outcome, Proposal, Vote
 from pollen.jam.report import report_data, report_odt, report_pdf
 from tests.jam.bercy import bercy_jam
+from tests.pdfs import pdf_text
 
 THEMES = [theme for theme, _items in BERCY_GROUPS]
 RETAINED = "Un appel à projets pour les fablabs"
@@ -21,17 +22,6 @@ CODES = re.compile(rf"\b({'|'.join([*Lever.values, *Outcome.values])})\b")
 @pytest.fixture
 def bercy(call_2013):
     return bercy_jam(call_2013)
-
-
-def pdf_text(pdf: bytes) -> str:
-    """What an uncompressed PDF writes with Tj, one space between lines (standard fonts only)."""
-    strings = re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", pdf)
-
-    def unescape(match: re.Match[bytes]) -> bytes:
-        code = match.group(1)
-        return bytes([int(code, 8)]) if code[:1].isdigit() else code
-
-    return " ".join(re.sub(rb"\\([0-7]{1,3}|.)", unescape, s).decode("cp1252") for s in strings)
 
 
 def odt_text(odt: bytes) -> str:

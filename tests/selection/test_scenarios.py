@@ -13,6 +13,7 @@ from pollen.audit.models import AuditEvent
 from pollen.selection import services
 from pollen.selection.adapters import ScenarioParameters
 from pollen.selection.models import Decision, Outcome, SelectionRun
+from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +91,13 @@ def test_freezing_sets_statuses_and_writes_one_letter_per_applicant(world, perso
     assert (lyon.outcome, lyon.waitlist_rank) == (Outcome.WAITLISTED, 2)
     assert statuses[world["29019"].pk] == Status.WAITLISTED
     for decision in Decision.objects.all():
+        letter = pdf_text(bytes(decision.letter_pdf))
         assert bytes(decision.letter_pdf).startswith(b"%PDF")
-        assert decision.reason
+        assert decision.reason and "RÉPUBLIQUE FRANÇAISE" in letter
+        assert "recours gracieux" in letter and "tribunal administratif" in letter
+        assert "deux mois" in letter
+        for jargon in ("HiGHS", "scipy", "solveur", "SHA-256"):  # in the scenario's annex only
+            assert jargon not in letter, jargon
     assert AuditEvent.objects.filter(action="application.decided").count() == len(world)
     assert AuditEvent.objects.filter(action="selection.frozen", object_id=str(run.pk)).exists()
     run.refresh_from_db()
