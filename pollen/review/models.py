@@ -212,3 +212,8 @@ class ScoreSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} #{self.rank} ({self.normalised})"
+
+    @property
+    def recommendation_counts(self) -> dict[str, int]:
+        """Every recommendation with its count, 0 included (a stored summary may omit some)."""
+        return {r.value: int(self.recommendations.get(r.value, 0)) for r in DomainRecommendation}
