@@ -5,11 +5,16 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.storage import private_storage
+
+# Generic Django classes subscripted at run time (ModelAdmin[Any], Paginator[int]…), as mypy's
+# strict mode has them written: the stubs' own patch, before any app module is imported.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

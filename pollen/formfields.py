@@ -18,7 +18,7 @@ def _is_id(value: Any) -> bool:
     return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
 
 
-class IdModelChoiceField(forms.ModelChoiceField):
+class IdModelChoiceField(forms.ModelChoiceField[Any]):
     def to_python(self, value: Any) -> Any:
         if value not in self.empty_values and not _is_id(value):
             raise forms.ValidationError(
@@ -27,7 +27,7 @@ class IdModelChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField[Any]):
     def clean(self, value: Any) -> Any:
         for item in value if isinstance(value, list | tuple) else []:
             if not _is_id(item):

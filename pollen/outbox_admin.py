@@ -16,7 +16,7 @@ class OutboxStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(
-        self, request: HttpRequest, model_admin: admin.ModelAdmin
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
     ) -> list[tuple[str, Any]]:  # labels are lazy translations
         return [("dead", _("En échec définitif")), ("pending", _("En attente"))]
 

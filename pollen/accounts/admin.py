@@ -20,7 +20,7 @@ from pollen.audit.services import record_event
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "organisation", "is_active"]
     list_filter = ["role", "is_active"]

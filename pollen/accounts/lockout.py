@@ -59,7 +59,7 @@ def minutes_left(request: HttpRequest, credentials: dict[str, Any] | None) -> in
             last = found
     if last is None:
         return settings.LOGIN_LOCK_MINUTES
-    left = (last + settings.AXES_COOLOFF_TIME - timezone.now()).total_seconds()
+    left: float = (last + settings.AXES_COOLOFF_TIME - timezone.now()).total_seconds()
     return max(1, math.ceil(left / 60))
 
 

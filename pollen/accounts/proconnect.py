@@ -151,7 +151,8 @@ class ProConnectStart(OIDCAuthenticationRequestView):
         _require_enabled()
         self.OIDC_OP_AUTH_ENDPOINT = get_setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
-        return super().get(request)
+        response: HttpResponse = super().get(request)
+        return response
 
 
 class ProConnectCallback(OIDCAuthenticationCallbackView):
@@ -161,7 +162,8 @@ class ProConnectCallback(OIDCAuthenticationCallbackView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _require_enabled()
-        return super().get(request)
+        response: HttpResponse = super().get(request)
+        return response
 
     def login_failure(self) -> HttpResponse:
         messages.error(

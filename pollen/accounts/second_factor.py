@@ -40,7 +40,8 @@ def is_verified(request: HttpRequest) -> bool:
 
 
 def has_confirmed_device(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    confirmed: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return confirmed
 
 
 def pending_device(user: User) -> TOTPDevice:
@@ -124,6 +125,7 @@ def reset_second_factor(*, acting_user: User, user: User) -> int:
     enrols a new app. Returns how many devices were removed."""
     require(can_reset_second_factor(acting_user))
     user = User.objects.select_for_update().get(pk=user.pk)
+    app: int
     app, _detail = TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     ended, _detail = Session.objects.filter(user=user).delete()

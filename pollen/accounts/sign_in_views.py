@@ -188,7 +188,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form: auth_forms.SetPasswordForm) -> HttpResponse:
+    def form_valid(self, form: auth_forms.SetPasswordForm[User]) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
             user = form.user

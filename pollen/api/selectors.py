@@ -133,7 +133,8 @@ def places() -> QuerySet[Any] | None:
     try:
         from pollen.places.selectors import places_to_export
     except ImportError:
-        return places_model().objects.order_by("id")
+        every: QuerySet[Any] = places_model().objects.order_by("id")
+        return every
     return places_to_export()
 
 

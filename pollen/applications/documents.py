@@ -58,7 +58,7 @@ def _megabytes(size: int) -> str:
     return _("%(size)s Mo") % {"size": f"{size / (1024 * 1024):.1f}".replace(".", ",")}
 
 
-def inspect_upload(upload: UploadedFile) -> str:
+def inspect_upload(upload: UploadedFile[bytes]) -> str:
     """The detected content type of an acceptable upload, or DocumentRejected."""
     limit = settings.UPLOAD_MAX_BYTES
     size = upload.size or 0
@@ -118,7 +118,7 @@ def _refuse_hazards(data: bytes, mime: str) -> None:
         raise DocumentRejected(hazard.message)
 
 
-def _scan(upload: UploadedFile, data: bytes, mime: str) -> None:
+def _scan(upload: UploadedFile[bytes], data: bytes, mime: str) -> None:
     try:
         signature = antivirus.scan(upload)
     except antivirus.ScannerUnavailable as exc:

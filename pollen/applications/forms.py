@@ -124,7 +124,7 @@ class ResourceForm(forms.Form):
         return data
 
 
-class BaseExpenseFormSet(BaseFormSet):
+class BaseExpenseFormSet(BaseFormSet[ExpenseForm]):
     def clean(self) -> None:
         """Each line fits its column; many large lines could still overflow the stored total."""
         super().clean()

@@ -1,7 +1,7 @@
 """Applications to a call: the project, its structured budget, its documents and its submissions."""
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import LazyObject
@@ -13,7 +13,7 @@ from pollen.domain.apply.budget import ResourceKind, ResourceStatus
 from pollen.permissions import Decision, allowed_unless
 
 
-class PrivateStorage(LazyObject):
+class PrivateStorage(LazyObject[Storage]):
     """Uploaded documents live outside the web root (a private folder or bucket, decision 0013);
     only access-checked views serve them."""
 

@@ -215,7 +215,7 @@ def _write_draft(
 
 
 def add_document(
-    *, acting_user: User, application: Application, doc_type: str, upload: UploadedFile
+    *, acting_user: User, application: Application, doc_type: str, upload: UploadedFile[bytes]
 ) -> Document:
     # The content is checked and stored before the transaction: an antivirus scan or an upload
     # to a bucket may take seconds and must hold neither the application's row lock nor
@@ -245,7 +245,7 @@ def _stored_document(
     acting_user: User,
     application: Application,
     doc_type: str,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     content_type: str,
 ) -> Document:
     """The unsaved row, its file stored (and so acknowledged by the storage) under its name."""

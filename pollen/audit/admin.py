@@ -20,12 +20,14 @@ SECRET_WORDS = ("password", "token", "secret")
 REDACTED = "<redacted>"
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin[Any]):
     """Use it (first) for every registered ModelAdmin: adding, changing or deleting an object in
     the admin records one event with the changed fields before and after, in the admin's own
     transaction. tests/audit/test_admin.py checks that no registered model escapes it."""
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+    ) -> None:
         if change:
             stored = type(obj)._base_manager.get(pk=obj.pk)
             before, after = _changes(stored, obj, form)
@@ -37,7 +39,7 @@ class AuditedAdmin(admin.ModelAdmin):
             record_event(actor=request.user, action=action, obj=obj, before=before, after=after)
 
     def save_formset(
-        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
+        self, request: HttpRequest, form: ModelForm[Any], formset: Any, change: bool
     ) -> None:
         """Inline rows: each added, changed or deleted row is an event of its own."""
         deleted = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
@@ -80,7 +82,7 @@ def _record_deletion(request: HttpRequest, obj: models.Model) -> None:
 
 
 def _changes(
-    stored: models.Model, obj: models.Model, form: ModelForm
+    stored: models.Model, obj: models.Model, form: ModelForm[Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The fields the save will change, compared on the values, not on the form: a form may
     show a value differently from the one it writes (a datetime without its microseconds)."""
@@ -96,7 +98,7 @@ def _changes(
     return before, after
 
 
-def _state(obj: models.Model, form: ModelForm) -> dict[str, Any]:
+def _state(obj: models.Model, form: ModelForm[Any]) -> dict[str, Any]:
     """A new object's fields, as the form filled them."""
     fields = [f for f in obj._meta.get_fields() if f.name in form.cleaned_data]
     return {f.name: _value(f, form.cleaned_data[f.name]) for f in fields}
@@ -122,7 +124,7 @@ def _value(field: Any, value: Any) -> Any:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Shown, never written: the trail is added to by the services and sealed by seal_audit."""
 
     list_display = ["occurred_at", "action", "object_type", "object_id", "actor"]

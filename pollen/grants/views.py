@@ -26,10 +26,11 @@ from pollen.exports import safe_row
 from pollen.grants import dashboard, forms, selectors, services
 from pollen.grants.agreement_pdf import agreement_pdf
 from pollen.grants.models import ReportKind
+from pollen.permissions import Decision
 from pollen.programmes import for_staff
 
 
-def _require(decision: application_selectors.Decision) -> None:
+def _require(decision: Decision) -> None:
     if not decision:
         raise PermissionDenied(decision.reason)
 

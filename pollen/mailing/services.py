@@ -118,7 +118,8 @@ def _pending() -> QuerySet[OutgoingMail]:
 
 def backoff(attempts: int) -> dt.timedelta:
     """1, 2, 4, 8… minutes after the 1st, 2nd, 3rd… failure."""
-    return BASE_DELAY * 2 ** max(attempts - 1, 0)
+    factor: int = 2 ** max(attempts - 1, 0)
+    return BASE_DELAY * factor
 
 
 def _claim(queryset: QuerySet[OutgoingMail], *, limit: int) -> list[OutgoingMail]:

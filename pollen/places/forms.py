@@ -293,7 +293,7 @@ class PlaceForm(forms.Form):
             del self.fields["organisation"], self.fields["application"]
 
     def clean_opening_hours(self) -> str:
-        text = self.cleaned_data["opening_hours"].strip()
+        text: str = self.cleaned_data["opening_hours"].strip()
         if text:
             try:
                 parse(text)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -74,7 +75,7 @@ class MapBase:
         return None
 
 
-def _rings(geometry: dict) -> list[list[list[float]]]:
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     if geometry["type"] == "Polygon":
         return list(geometry["coordinates"])
     return [ring for polygon in geometry["coordinates"] for ring in polygon]

@@ -89,10 +89,11 @@ def _points_key(points: Sequence[PlacePoint]) -> int:
 def coverage_report(radius_km: float, points: Sequence[PlacePoint]) -> CoverageReport:
     model = coverage_model()
     latlon = [(p.lat, p.lon) for p in points]
-    return cached(
+    report: CoverageReport = cached(
         ("coverage", id(model), float(radius_km), _points_key(points)),
         lambda: model.coverage(latlon, radius_km, top=WHITE_ZONES),
     )
+    return report
 
 
 def _siting_key(radius_km: float, k: int, min_population: int, points: Sequence[PlacePoint]) -> str:

@@ -24,7 +24,7 @@ class CloseAccountForm(forms.Form):
         self.user = user
 
     def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
+        password: str = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Mot de passe incorrect."), code="wrong_password")
         return password

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from pollen.review.models import Assignment, ConflictDeclaration, ExpertProfile, PairRule
 
@@ -6,12 +9,12 @@ from pollen.review.models import Assignment, ConflictDeclaration, ExpertProfile,
 
 
 @admin.register(ExpertProfile, ConflictDeclaration, PairRule, Assignment)
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -194,7 +194,7 @@ def ordered(qs: QuerySet[Application], query: ListQuery) -> QuerySet[Application
     return qs.order_by(*SORTS.get(query.sort, SORTS["number"])[1])
 
 
-class CountedPaginator(Paginator):
+class CountedPaginator(Paginator[int]):
     """A paginator told its count: the counts per status already scanned the filtered list."""
 
     def __init__(self, object_list: Any, per_page: int, *, count: int):

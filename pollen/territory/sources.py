@@ -28,7 +28,8 @@ def read_text(location: str | Path) -> str:
     text = str(location)
     if text.startswith(("https://", "http://")):
         with urllib.request.urlopen(text, timeout=60) as response:  # noqa: S310 - operator-given URL
-            return response.read().decode("utf-8")
+            body: str = response.read().decode("utf-8")
+            return body
     return Path(location).read_text(encoding="utf-8")
 
 

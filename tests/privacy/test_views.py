@@ -56,9 +56,7 @@ def two_applicants(call_2013, personas):
 def test_the_data_download_holds_my_applications_and_not_others(client, personas, two_applicants):
     mine, _theirs = two_applicants
     client.force_login(personas["applicant"])
-    assert (
-        client.get(reverse("dashboard:index")).content.decode().count(reverse("privacy:my_data"))
-    )
+    assert client.get(reverse("dashboard:index")).content.decode().count(reverse("privacy:my_data"))
     response = client.get(reverse("privacy:download"))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
