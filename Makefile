@@ -44,8 +44,10 @@ demo: install
 	$(PY) manage.py load_territory
 	$(PY) manage.py import_places $(DATA_DIR)/lieux-mediation-numerique-hinaura-2022/source.json --format mediation-numerique
 	$(PY) manage.py import_places $(DATA_DIR)/fablabs-tierslieux-bretagne-maplabbzh/map_bzh_fablab.geojson --format maplabbzh
-	$(PY) manage.py load_demo
+	@# The address printed and put in mails (and the jam's QR codes) is the one served below.
+	POLLEN_SITE_URL=$${POLLEN_SITE_URL-http://$(HOST):$(PORT)} $(PY) manage.py load_demo
 	@# DEBUG for runserver's assets, but the site's own 404/500 pages for the demo's visitors.
+	POLLEN_SITE_URL=$${POLLEN_SITE_URL-http://$(HOST):$(PORT)} \
 	POLLEN_DEBUG_PAGES=$${POLLEN_DEBUG_PAGES-0} \
 	POLLEN_CLOCK_START=$${POLLEN_CLOCK_START-2013-09-13T10:00:00+02:00} \
 	POLLEN_CLOCK_STARTED_AT=$$(date -u +%Y-%m-%dT%H:%M:%S+00:00) \

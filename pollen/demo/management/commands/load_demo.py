@@ -196,12 +196,12 @@ class Command(BaseCommand):
             f"{DEMO_TOTP_BASE32} à une application d'authentification.\n"
         )
         self.stdout.write(
-            "\nJam à venir, à animer en direct : http://127.0.0.1:8000/jams/jam-fablabs-bretagne/\n"
+            f"\nJam à venir, à animer en direct : {settings.SITE_URL}/jams/jam-fablabs-bretagne/\n"
             "  organisateur : responsable@pollen.example, animatrice : instructrice@pollen.example,"
             " code de la salle : POLLEN\n"
         )
         self.stdout.write(
-            "\nPollen : http://127.0.0.1:8000  (l'horloge de la démo est réglée au 13 septembre 2013)\n"
+            f"\nPollen : {settings.SITE_URL}  (l'horloge de la démo est réglée au 13 septembre 2013)\n"
         )
 
     def _build(self) -> None:
