@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 from pollen.accounts import forms as account_forms
 from pollen.applications import forms as application_forms
+from pollen.expertise import forms as expertise_forms
 from pollen.grants import forms as grant_forms
+from pollen.instruction import forms as instruction_forms
 from pollen.jam import forms as jam_forms
 from pollen.places import forms as place_forms
-from pollen.review import forms as review_forms
 from tests.jam.conftest import room  # noqa: F401 (the small jam's fixture)
 
 pytestmark = pytest.mark.django_db
@@ -121,11 +122,11 @@ FORMS: dict[str, Callable[[Any], tuple[type[forms.Form], dict[str, Any]]]] = {
     "coverage": lambda f: (place_forms.CoverageForm, {}),
     "siting": lambda f: (place_forms.SitingForm, {}),
     "place": lambda f: (place_forms.PlaceForm, {"can_link": True}),
-    "bulk action": lambda f: (review_forms.BulkActionForm, {}),
-    "completeness": lambda f: (review_forms.CompletenessForm, {"spec": f["call"].spec}),
-    "message": lambda f: (review_forms.MessageForm, {}),
-    "expert profile": lambda f: (review_forms.ExpertProfileForm, {}),
-    "review": lambda f: (review_forms.ReviewForm, {"spec": f["call"].spec}),
+    "bulk action": lambda f: (instruction_forms.BulkActionForm, {}),
+    "completeness": lambda f: (instruction_forms.CompletenessForm, {"spec": f["call"].spec}),
+    "message": lambda f: (instruction_forms.MessageForm, {}),
+    "expert profile": lambda f: (expertise_forms.ExpertProfileForm, {}),
+    "review": lambda f: (expertise_forms.ReviewForm, {"spec": f["call"].spec}),
 }
 
 

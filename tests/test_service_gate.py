@@ -19,12 +19,13 @@ from pollen.accounts import invitations
 from pollen.accounts import services as account_services
 from pollen.applications import services as application_services
 from pollen.audit.models import AuditEvent
+from pollen.expertise import services as expertise_services
 from pollen.grants import services as grant_services
+from pollen.instruction import assignment_services
+from pollen.instruction import services as instruction_services
 from pollen.permissions import Refused
 from pollen.places import services as place_services
 from pollen.places.models import PlaceKind
-from pollen.review import expert_services
-from pollen.review import services as review_services
 from pollen.selection import adapters as selection_adapters
 from pollen.selection import services as selection_services
 from tests.builders import PDF, eligible_budget, eligible_draft, moment_in_call, organisation_for
@@ -72,7 +73,7 @@ class World:
 
     def profile(self) -> Any:
         expert = self.personas["expert"]
-        profile = expert_services.save_expert_profile(
+        profile = expertise_services.save_expert_profile(
             acting_user=expert,
             user=expert,
             tags=["bois"],
@@ -203,37 +204,37 @@ CASES: dict[str, tuple[set[str], Callable[[World, Any], Any]]] = {
     ),
     "post_message": (
         STAFF | {"applicant"},
-        lambda w, u: review_services.post_message(
+        lambda w, u: instruction_services.post_message(
             acting_user=u, application=w.submitted(), body="Bonjour"
         ),
     ),
     "bulk_completeness": (
         STAFF,
-        lambda w, u: review_services.bulk_completeness(
+        lambda w, u: instruction_services.bulk_completeness(
             acting_user=u, call=w.call, application_ids=[w.submitted().pk], action="complete"
         ),
     ),
     "assign_experts": (
         STAFF,
-        lambda w, u: expert_services.assign_experts(
+        lambda w, u: assignment_services.assign_experts(
             acting_user=u, call=w.call, applications=[w.submitted()]
         ),
     ),
     "set_pair_rule": (
         STAFF,
-        lambda w, u: expert_services.set_pair_rule(
+        lambda w, u: assignment_services.set_pair_rule(
             acting_user=u, application=w.submitted(), profile=w.profile(), kind="forbid"
         ),
     ),
     "declare_conflict": (
         {"expert"},
-        lambda w, u: expert_services.declare_conflict(
+        lambda w, u: expertise_services.declare_conflict(
             acting_user=u, profile=w.profile(), application=w.submitted(), reason="Mon ancien lab"
         ),
     ),
     "save_expert_profile": (
         STAFF | {"expert"},
-        lambda w, u: expert_services.save_expert_profile(
+        lambda w, u: expertise_services.save_expert_profile(
             acting_user=u,
             user=w.personas["expert"],
             tags=["bois"],
@@ -280,7 +281,8 @@ CASES: dict[str, tuple[set[str], Callable[[World, Any], Any]]] = {
 BUSINESS_REFUSALS = (
     application_services.ApplicationError,
     grant_services.GrantError,
-    review_services.ReviewError,
+    instruction_services.InstructionError,
+    expertise_services.ExpertiseError,
     selection_services.SelectionError,
     place_services.PlaceError,
 )

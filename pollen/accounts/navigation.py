@@ -25,11 +25,11 @@ _MONEY = (
 # it links to (import-linter): the roles are copied from their `can_…`, and
 # tests/about/test_pages.py opens every link of every persona's menu as that persona.
 _AREAS = [
-    ("review:index", _("Instruction"), STAFF_ROLES),
-    ("review:index", _("Classement"), (Role.COMMITTEE,)),  # review.can_read_ranking
-    ("review:experts", _("Experts"), STAFF_ROLES),
-    ("review:my_reviews", _("Mes évaluations"), (Role.EXPERT,)),
-    ("review:my_profile", _("Mon profil d'expert"), (Role.EXPERT,)),
+    ("instruction:index", _("Instruction"), STAFF_ROLES),
+    ("instruction:index", _("Classement"), (Role.COMMITTEE,)),  # expertise.can_read_ranking
+    ("instruction:experts", _("Experts"), STAFF_ROLES),
+    ("expertise:my_reviews", _("Mes évaluations"), (Role.EXPERT,)),
+    ("expertise:my_profile", _("Mon profil d'expert"), (Role.EXPERT,)),
     ("selection:index", _("Comité de sélection"), _COMMITTEE),
     ("grants:list", _("Subventions"), _MONEY),
     ("grants:payments", _("Versements"), _MONEY),

@@ -26,12 +26,12 @@ def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
         links += [
             (
                 _("Instruction — %(title)s") % {"title": c.slug},
-                reverse("review:list", args=[c.slug]),
+                reverse("instruction:list", args=[c.slug]),
             )
             for c in calls
         ]
         links += [
-            (_("Experts"), reverse("review:experts")),
+            (_("Experts"), reverse("instruction:experts")),
             (_("Subventions"), reverse("grants:list")),
             (_("Changements de bénéficiaire"), reverse("accounts:organisation_changes")),
         ]
@@ -39,7 +39,7 @@ def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
         links += [
             (
                 _("Classement — %(title)s") % {"title": c.slug},
-                reverse("review:ranking", args=[c.slug]),
+                reverse("expertise:ranking", args=[c.slug]),
             )
             for c in calls
         ]
@@ -56,8 +56,8 @@ def _work_links(user: User, calls: list[Call]) -> list[tuple[str, str]]:
         ]
     if user.has_role(Role.EXPERT):
         links += [
-            (_("Mes évaluations"), reverse("review:my_reviews")),
-            (_("Mon profil d'expert"), reverse("review:my_profile")),
+            (_("Mes évaluations"), reverse("expertise:my_reviews")),
+            (_("Mon profil d'expert"), reverse("expertise:my_profile")),
         ]
     return links
 

@@ -14,11 +14,12 @@ from pollen.api.models import ApiToken
 from pollen.applications.models import Application, Document, Status
 from pollen.audit.models import AuditEvent
 from pollen.calls.models import Call
+from pollen.expertise.models import ExpertProfile, Review
+from pollen.instruction.models import Message
 from pollen.jam.models import Participant
 from pollen.mailing.models import OutgoingMail
 from pollen.permissions import Decision
 from pollen.privacy.models import DraftWarning
-from pollen.review.models import ExpertProfile, Message, Review
 
 
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:

@@ -25,13 +25,14 @@ from pollen.applications.models import (
     private_storage,
 )
 from pollen.audit.services import record_event
+from pollen.expertise.models import Review
+from pollen.instruction.models import Message
 from pollen.jam.models import Participant
 from pollen.mailing.models import OutgoingMail
 from pollen.mailing.services import queue_mail
 from pollen.permissions import Decision, require
 from pollen.privacy import selectors
 from pollen.privacy.models import Anonymisation, DraftWarning, RetentionRun
-from pollen.review.models import Message, Review
 from pollen.selection.models import Decision as CommitteeDecision
 from pollen.storage import delete_quietly
 

@@ -64,7 +64,7 @@ def test_it_adds_the_pages_of_the_persons_role_to_the_site_map(client, personas,
     main = client.get(reverse("about:sitemap")).content.decode().split("<main", 1)[1]
     assert f'href="{reverse("dashboard:index")}"' in main
     assert f'href="{reverse("privacy:my_data")}"' in main
-    staff_only = f'href="{reverse("review:experts")}"'
+    staff_only = f'href="{reverse("instruction:experts")}"'
     assert (staff_only in main) == (persona in {"instructor", "manager"})
 
 
@@ -88,20 +88,23 @@ def test_every_link_of_a_persons_menu_opens_for_them(client, personas, call_2013
 def test_the_staff_menu_shows_the_staff_areas_and_an_applicants_does_not(client, personas):
     client_for(client, personas, "manager")
     manager = menu_links(client.get("/").content.decode())
-    assert {reverse("review:index"), reverse("selection:index"), reverse("grants:list")} <= set(
-        manager
-    )
+    assert {
+        reverse("instruction:index"),
+        reverse("selection:index"),
+        reverse("grants:list"),
+    } <= set(manager)
     applicant = menu_links(client_for(Client(), personas, "applicant").get("/").content.decode())
     assert (
-        reverse("review:index") not in applicant and reverse("accounts:organisation") in applicant
+        reverse("instruction:index") not in applicant
+        and reverse("accounts:organisation") in applicant
     )
 
 
 def test_the_menu_marks_the_current_page_and_its_section(client, personas):
     client_for(client, personas, "instructor")
-    html = client.get(reverse("review:experts")).content.decode()
-    assert f'href="{reverse("review:experts")}" aria-current="page"' in html
-    assert f'href="{reverse("review:index")}" aria-current="true"' in html
+    html = client.get(reverse("instruction:experts")).content.decode()
+    assert f'href="{reverse("instruction:experts")}" aria-current="page"' in html
+    assert f'href="{reverse("instruction:index")}" aria-current="true"' in html
     assert 'aria-controls="menu-areas" aria-current="true"' in html
     html = client.get(reverse("places:directory")).content.decode()
     assert f'href="{reverse("places:directory")}" aria-current="page"' in html
@@ -169,7 +172,7 @@ def test_the_500_page_renders_without_the_requests_context():
 
 def test_the_403_page_says_why_and_what_to_do(client, personas):
     client_for(client, personas, "applicant")
-    response = client.get(reverse("review:experts"))
+    response = client.get(reverse("instruction:experts"))
     assert response.status_code == 403
     html = response.content.decode()
     assert "Accès refusé" in html and "Page d'accueil" in html

@@ -68,7 +68,7 @@ def test_the_manager_invites_and_the_invitee_joins_the_programme(client, call_20
     # staff: the second factor's enrolment comes first, then the programme's pages
     assert client.get("/espace/")["Location"].startswith("/connexion/code/")
     client.force_login(user)
-    assert client.get(reverse("review:list", args=[call_2013.slug])).status_code == 200
+    assert client.get(reverse("instruction:list", args=[call_2013.slug])).status_code == 200
     actions = AuditEvent.objects.filter(object_type="accounts.invitation").order_by("pk")
     assert [e.action for e in actions] == ["invitation.sent", "invitation.accepted"]
     assert actions[0].actor == manager and actions[1].actor == user

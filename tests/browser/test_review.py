@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 
 from pollen.demo.personas import DEMO_PASSWORD
-from pollen.review import review_services
-from pollen.review.models import Assignment, Review, ScoreSummary
+from pollen.expertise import review_services
+from pollen.expertise.models import Assignment, Review, ScoreSummary
 from tests.browser.conftest import login
 from tests.builders import organisation_for
-from tests.review.conftest import make_expert, new_expert, submitted_application
+from tests.instruction.conftest import make_expert, new_expert, submitted_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
