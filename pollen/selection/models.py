@@ -46,6 +46,8 @@ class SelectionRun(models.Model):
     )
     created_at = models.DateTimeField()
     frozen_at = models.DateTimeField(null=True, blank=True)
+    # The job that solved it (pollen.jobs): a job run twice finds its run instead of a second.
+    job_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     frozen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

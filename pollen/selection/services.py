@@ -3,10 +3,12 @@
 import datetime as dt
 import hashlib
 import time
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 import scipy
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pollen import clock
@@ -55,19 +57,49 @@ def run_scenario(
     name: str,
     parameters: adapters.ScenarioParameters,
     communes: dict[str, CommunePoint] | None = None,
+    job_id: uuid.UUID | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> SelectionRun:
-    """Solve outside the transaction (it takes seconds), then store the run and one event."""
+    """Solve outside the transaction (it takes seconds), then store the run and one event.
+
+    Given the job that asked (pollen.jobs), a second run of that job returns the first's
+    SelectionRun: one run and one event per job, whoever finishes first.
+    """
     require(can_sit(acting_user, call))
+    if job_id is not None and (done := SelectionRun.objects.filter(job_id=job_id).first()):
+        return done
+    step = progress or (lambda done, total, label: None)
     started = time.perf_counter()
+    step(0, 3, _("Préparation des candidatures"))
     pool = adapters.candidate_pool(call)
     text = adapters.problem_text(adapters.problem_data(call, parameters, pool))
     try:
         problem = parse_selection_input(text, communes or adapters.communes_by_insee())
     except SelectionInputError as exc:
         raise SelectionError(str(exc)) from exc
-    fields = _solve(problem)
+    step(1, 3, _("Recherche de la meilleure sélection"))
+    fields = _solve(problem, step)
+    try:
+        return _store_run(acting_user, call, name, parameters, text, started, fields, job_id)
+    except IntegrityError:
+        if job_id is None:
+            raise
+        return SelectionRun.objects.get(job_id=job_id)  # another runner of the job stored it
+
+
+def _store_run(
+    acting_user: User,
+    call: Call,
+    name: str,
+    parameters: adapters.ScenarioParameters,
+    text: str,
+    started: float,
+    fields: dict[str, Any],
+    job_id: uuid.UUID | None,
+) -> SelectionRun:
     with transaction.atomic():
         run = SelectionRun.objects.create(
+            job_id=job_id,
             call=call,
             name=name,
             parameters=parameters.as_json(),
@@ -94,7 +126,7 @@ def run_scenario(
     return run
 
 
-def _solve(problem: SelectionProblem) -> dict[str, Any]:
+def _solve(problem: SelectionProblem, step: Callable[[int, int, str], None]) -> dict[str, Any]:
     """The run's stored fields: status, gap, result, figures, explanations, timing."""
     try:
         outcome = select_portfolio(problem, time_limit_s=TIME_LIMIT_S)
@@ -110,6 +142,7 @@ def _solve(problem: SelectionProblem) -> dict[str, Any]:
         "solve_seconds": round(optimum.solve_seconds, 3),
     }
     if optimum.status in SOLVABLE:
+        step(2, 3, _("Explication de chaque décision"))
         explanation = explain_selection(problem, optimum, time_limit_s=TIME_LIMIT_S)
         fields["explanations"] = records.explanations_of(explanation)
         fields["explanation_note"] = explanation.note

@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollen.accounts.models import AuthedRequest
 from pollen.accounts.reauth import recent_auth_required
 from pollen.calls.models import Call
-from pollen.selection import adapters, forms, selectors, services
+from pollen.jobs.views import see_job
+from pollen.selection import adapters, forms, jobs, selectors, services
 from pollen.selection.maps import coverage_maps
 from pollen.selection.models import SelectionRun
 from pollen.selection.records import WAITLIST_SIZE
@@ -62,20 +62,14 @@ def run(request: AuthedRequest, slug: str) -> HttpResponse:
     pool = adapters.candidate_pool(call)
     form = forms.ScenarioForm(request.POST, pool=pool)
     if form.is_valid():
-        try:
-            selection_run = services.run_scenario(
-                acting_user=request.user,
-                call=call,
-                name=form.cleaned_data["name"],
-                parameters=form.parameters(),
-            )
-        except services.SelectionError as exc:
-            form.add_error(None, str(exc))
-        else:
-            url = reverse("selection:run_detail", args=[call.slug, selection_run.pk])
-            if request.htmx:
-                return HttpResponse(status=204, headers={"HX-Redirect": url})
-            return redirect(url)
+        # The solve takes up to minutes at 10,000 candidates: a job, followed on its own page.
+        job = jobs.start_scenario(
+            acting_user=request.user,
+            call=call,
+            name=form.cleaned_data["name"],
+            parameters=form.parameters(),
+        )
+        return see_job(request, job)
     template = "selection/_scenario_form.html" if request.htmx else "selection/committee.html"
     return render(request, template, _committee_context(call, form, pool))
 
@@ -149,17 +143,12 @@ def compare(request: AuthedRequest, slug: str) -> HttpResponse:
 @recent_auth_required()  # freezing decides who is funded
 def freeze(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     selection_run = selectors.access_run(request.user, slug, pk)
-    try:
-        decisions = services.freeze_run(acting_user=request.user, run=selection_run)
-    except services.SelectionError as exc:
-        messages.error(request, str(exc))
+    reason = services.can_freeze_reason(selection_run)  # said at once; the job checks it again
+    if reason:
+        messages.error(request, reason)
         return redirect("selection:run_detail", slug=slug, pk=pk)
-    messages.success(
-        request,
-        _("Scénario figé : %(n)s décisions enregistrées, une lettre par porteur.")
-        % {"n": len(decisions)},
-    )
-    return redirect("selection:decisions", slug=slug)
+    # One decision and one PDF letter per candidate: a job, followed on its own page.
+    return see_job(request, jobs.start_freeze(acting_user=request.user, run=selection_run))
 
 
 @login_required

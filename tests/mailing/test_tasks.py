@@ -114,7 +114,7 @@ def test_the_sweep_enqueues_again_a_mail_whose_task_was_lost(settings):
     out = io.StringIO()
     with clock.override(NOW + services.SWEEP_GRACE):
         call_command("sweep_outbox", stdout=out)
-    assert "1 courriel(s) et 0 webhook(s)" in out.getvalue()
+    assert "1 courriel(s), 0 webhook(s) et 0 travail(s)" in out.getvalue()
     assert [m.to for m in mail.outbox] == [["a@test.example"]]
     with clock.override(NOW + dt.timedelta(hours=1)):
         call_command("sweep_outbox", stdout=io.StringIO())

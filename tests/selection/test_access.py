@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 
 from pollen.audit.models import AuditEvent
-from pollen.selection import services
+from pollen.jobs import services as job_services
+from pollen.jobs.models import Job
+from pollen.selection import jobs, services
 from pollen.selection.adapters import ScenarioParameters
 from pollen.selection.models import Decision, SelectionRun
 from tests.conftest import PERSONAS, client_for
@@ -72,7 +74,7 @@ def test_committee_views_are_for_the_committee_managers_and_admins(client, perso
         if persona == "anonymous":
             assert response.status_code == 302 and "/connexion/" in response["Location"], url
         elif persona in COMMITTEE:
-            assert response.status_code in (200, 302), (url, response.status_code)
+            assert response.status_code in (200, 302, 303), (url, response.status_code)
         else:
             assert response.status_code == 403, (url, persona, response.status_code)
 
@@ -115,6 +117,13 @@ def test_running_a_scenario_from_the_form_stores_it_and_shows_every_candidate(
         reverse("selection:run", args=[call.slug]), form_data(must_include=[must]), follow=True
     )
     run = SelectionRun.objects.get()
+    job = Job.objects.get(kind="selection.scenario")
+    # 303 to the job's page; the immediate backend has already solved it: on to the run's page.
+    assert response.redirect_chain == [
+        (f"/travaux/{job.pk}/", 303),
+        (f"/comite/appels/{call.slug}/scenarios/{run.pk}/", 302),
+    ]
+    assert (job.status, job.owner, run.job_id) == ("done", personas["committee"], job.pk)
     assert must in run.selected_ids
     assert json.loads(run.problem)["must_include"] == [must]
     content = response.content.decode()
@@ -131,7 +140,47 @@ def test_an_htmx_run_answers_with_a_redirect_header(client, personas, world):
         reverse("selection:run", args=[call.slug]), form_data(), headers={"HX-Request": "true"}
     )
     assert response.status_code == 204
-    assert response["HX-Redirect"].endswith(f"/scenarios/{SelectionRun.objects.get().pk}/")
+    assert response["HX-Redirect"] == f"/travaux/{Job.objects.get().pk}/"
+    polled = client.get(response["HX-Redirect"] + "etat/", headers={"HX-Request": "true"})
+    assert polled["HX-Redirect"].endswith(f"/scenarios/{SelectionRun.objects.get().pk}/")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_scenarios_job_is_followed_by_the_committee_of_its_call_only(
+    client, personas, world, persona
+):
+    call = world["35238"].call
+    job = jobs.start_scenario(
+        acting_user=personas["committee"],
+        call=call,
+        name="Essai",
+        parameters=ScenarioParameters(envelope=Decimal("150000.00"), max_awards=2),
+    )
+    response = client_for(client, personas, persona).get(f"/travaux/{job.pk}/etat.json")
+    if persona == "anonymous":
+        assert response.status_code == 302
+    elif persona in COMMITTEE:
+        assert response.json()["status"] == "done", persona
+    else:
+        assert response.status_code == 404, persona
+
+
+def test_a_scenarios_job_run_twice_stores_one_run_and_one_event(client, personas, world, settings):
+    call = world["35238"].call
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    job = jobs.start_scenario(
+        acting_user=personas["committee"],
+        call=call,
+        name="Essai",
+        parameters=ScenarioParameters(envelope=Decimal("150000.00"), max_awards=2),
+    )
+    first = jobs.solve_scenario(job, lambda done, total, label="": None)
+    second = jobs.solve_scenario(job, lambda done, total, label="": None)  # a runner that died
+    assert first == second and SelectionRun.objects.get().job_id == job.pk
+    assert AuditEvent.objects.filter(action="selection.run").count() == 1
+    assert job_services.run_job.call(str(job.pk)) == "done"
+    assert SelectionRun.objects.count() == 1
+    assert Job.objects.get(pk=job.pk).result["url"] == first.url
 
 
 def test_an_invalid_form_says_what_to_fix_and_runs_nothing(client, personas, world):
@@ -160,12 +209,21 @@ def test_freezing_from_the_page_is_audited_and_lists_the_decisions(client, perso
     client.force_login(personas["manager"])
     slug = runs[0].call.slug
     response = client.post(reverse("selection:freeze", args=[slug, runs[1].pk]), follow=True)
-    assert response.redirect_chain[-1][0].endswith("/decisions/")
+    job = Job.objects.get(kind="selection.freeze")
+    assert response.redirect_chain == [
+        (f"/travaux/{job.pk}/", 303),
+        (f"/comite/appels/{slug}/decisions/", 302),
+    ]
+    assert job.result == {"decisions": 4, "url": f"/comite/appels/{slug}/decisions/"}
     assert Decision.objects.filter(run=runs[1]).count() == 4
     assert AuditEvent.objects.filter(action="selection.frozen").count() == 1
     again = client.post(reverse("selection:freeze", args=[slug, runs[0].pk]), follow=True)
     assert "déjà figé" in again.content.decode()
     assert Decision.objects.count() == 4
+    assert Job.objects.filter(kind="selection.freeze").count() == 1  # refused before any job
+    # The job run again (a worker that died after the commit): nothing is decided twice.
+    assert jobs.freeze_run(job, lambda done, total, label="": None).url.endswith("/decisions/")
+    assert AuditEvent.objects.filter(action="selection.frozen").count() == 1
 
 
 def test_the_committee_reads_the_solvers_outcome_in_words(client, personas, runs):
