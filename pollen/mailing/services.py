@@ -14,6 +14,7 @@ import io
 import logging
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -162,8 +163,20 @@ def _deliver(mails: list[OutgoingMail]) -> dict[str, int]:
     return {"sent": len(sent), "failed": failed}
 
 
+def message_id(mail: OutgoingMail) -> str:
+    """The same Message-ID for every attempt at this row: the receiver's idempotency key.
+
+    Delivery is at least once (a sender dying between the send and the write that records it
+    sends again once its lease ends); a receiver drops a second copy by this header.
+    """
+    domain = urlsplit(settings.SITE_URL).hostname or "pollen.invalid"
+    return f"<pollen-mail-{mail.pk}.{mail.created_at:%Y%m%d%H%M%S%f}@{domain}>"
+
+
 def _message(mail: OutgoingMail) -> EmailMessage:
-    message = EmailMessage(mail.subject, mail.body, to=[mail.recipient])
+    message = EmailMessage(
+        mail.subject, mail.body, to=[mail.recipient], headers={"Message-ID": message_id(mail)}
+    )
     if mail.qr_link:
         image = io.BytesIO()
         segno.make(mail.qr_link, error="m").save(image, kind="png", scale=8, dark="#000091")
