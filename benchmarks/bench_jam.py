@@ -8,21 +8,26 @@ Run it with `make bench` (every benchmark) or alone:
 Options: --participants/--groups (one size), --seconds (the session after everyone has arrived,
 60), --workers (gunicorn sync workers, 4), --write-every (mean seconds between two writes of one
 participant, 30), --generators (load processes; 1, or 2 above 300 participants), --profile
-(auto: only when a target is missed). POLLEN_BENCH_TIMELINE=FILE writes every request of the
+(auto: only when a target is missed), --transport (poll, sse, or poll,sse: each size once per
+transport, one after the other on the same servers), --stream-workers (uvicorn, 1). POLLEN_BENCH_TIMELINE=FILE writes every request of the
 last size as JSON (seconds since the session's start, latency, kind, success).
 
 It needs PostgreSQL at 127.0.0.1:5432 (trust auth, user postgres; POLLEN_BENCH_PG overrides the
 address). It creates the database `pollen_bench_jam`, migrates it, builds one jam per size with
 the ORM (groups, participants checked in and seated, an organiser, three phases, a personal link
 each), serves config.wsgi with gunicorn sync workers and POLLEN_DEBUG=0, and drops everything
-afterwards.
+afterwards. With --transport sse it also serves config.asgi with uvicorn on the next port, as
+the ASGI node a proxy sends the jam's …/flux/ paths to (docs/deployment.md).
 
 Each participant is a browser simulated with asyncio and the light client of rawhttp.py: it
 opens its personal link (keeping its cookies), loads its room, then polls its group's fragment
 with `?depuis=<revision>` as HTMX's `every 1s` does (after a 204 on the next tick, after a swap
 one second later). Its forms are POSTs with the CSRF token, followed by the redirect to the room
 page, whose messages say whether the server refused; like a page, it sends one request at a time
-(static files, cached by a real browser, are left out). The compressed session:
+(static files, cached by a real browser, are left out). With --transport sse it polls nothing:
+it holds its group's stream (server-sent events, an EventSource read with asyncio, reopened
+after each form sent, as a new page does) and fetches the fragment with `?depuis=` only when
+the stream names a revision its screen does not show. The compressed session:
 
 - the organiser starts the "Idées" phase and opens writing and commenting;
 - once its screen shows writing open, each participant writes about once every --write-every
@@ -88,7 +93,7 @@ LATE_REFUSALS = ("sont fermées pour le moment", "sont fermés pour le moment")
 WRITING_END_SHARE = 0.85  # no new write in the last 15 % of the writing time
 PROPOSAL_SHARE = 1 / 3
 PHASES = (("Idées", "ideas", 40), ("Vote", "vote", 15), ("Synthèse", "synthesis", 30))
-REVISION = re.compile(rb'data-revision="(\d+)"')
+REVISION = re.compile(rb'data-revision="([\d.]+)"')  # "12" (plenary) or "3.7" (a group: stage.own)
 MARKER = re.compile(rb"BJ\d{7}")
 PHASE_NAME = re.compile(rb'class="jam-clock__phase">([^<]*)<')
 PROPOSAL = re.compile(rb'id="proposition-(\d+)"')
@@ -142,13 +147,13 @@ def _people(jam: Any, rooms: list[Any], count: int) -> list[Any]:
     )
 
 
-def _make_jam(organiser: Any, participants: int, groups: int) -> dict[str, Any]:
+def _make_jam(organiser: Any, participants: int, groups: int, tag: str) -> dict[str, Any]:
     """One jam of this size: phases pending, groups closed, everyone checked in and seated."""
     from pollen import clock
     from pollen.jam import selectors
     from pollen.jam.models import Jam, JamRole, Kind, Participant, Phase, WorkingGroup
 
-    now, slug = clock.now(), f"banc-{participants}-{groups}"
+    now, slug = clock.now(), f"banc-{participants}-{groups}-{tag}"
     jam = Jam.objects.create(
         slug=slug,
         title=f"Jam du banc d'essai ({participants} participants)",
@@ -156,7 +161,7 @@ def _make_jam(organiser: Any, participants: int, groups: int) -> dict[str, Any]:
         place="Bercy",
         capacity=participants,
         dots=DOTS,
-        room_code=f"B{participants}G{groups}"[:12],
+        room_code=f"B{participants}G{groups}{tag[:1].upper()}"[:12],
         consent_text="J'accepte.",
         organiser=organiser,
         created_at=now,
@@ -184,13 +189,14 @@ def _make_jam(organiser: Any, participants: int, groups: int) -> dict[str, Any]:
     ]
     return {
         "slug": slug,
+        "transport": tag,
         "phases": phases,
         "organiser": selectors.personal_token(boss),
         "participants": links,
     }
 
 
-def internal_setup(state_path: Path, sizes: list[tuple[int, int]]) -> None:
+def internal_setup(state_path: Path, sizes: list[tuple[int, int, str]]) -> None:
     import django
 
     django.setup()
@@ -205,7 +211,7 @@ def internal_setup(state_path: Path, sizes: list[tuple[int, int]]) -> None:
             full_name="Organisatrice du banc",
             role=Role.MANAGER,
         )
-        jams = [_make_jam(organiser, p, g) for p, g in sizes]
+        jams = [_make_jam(organiser, p, g, t) for p, g, t in sizes]
     state_path.write_text(json.dumps(jams), encoding="utf-8")
 
 
@@ -514,6 +520,10 @@ class Participant:
         self.written = 0
         self.planned_writing = self.planned_vote = False
         self.votes = journal.votes.setdefault(me["index"], [0, 0])
+        # --transport sse: the EventSource's task, the last revision it named, its last event id
+        self.stream: asyncio.Task[None] | None = None
+        self.changed = asyncio.Event()
+        self.latest = self.last_id = ""
 
     @property
     def slug(self) -> str:
@@ -552,6 +562,9 @@ class Participant:
         if not sent.accepted:
             return
         self.look(sent.page)
+        if self.spec["transport"] == "sse":
+            await self._attend_streamed()
+            return
         next_poll = time.monotonic() + 1.0
         while True:
             due = self.todo[0][0] if self.todo else math.inf
@@ -568,6 +581,97 @@ class Participant:
             else:
                 next_poll = await self.poll(next_poll)
         await self.browser.close()
+
+    async def _attend_streamed(self) -> None:
+        """As a page with a stream: it fetches its fragment only when the stream names a revision
+        it does not show; a form sent (a new page) opens a new stream, as a browser does."""
+        self.listen()
+        while True:
+            due = self.todo[0][0] if self.todo else math.inf
+            if self.stream is not None and time.monotonic() >= self.stop_polling_at():
+                await self.unlisten()
+            wake = min(due, self.stop_polling_at() if self.stream is not None else math.inf)
+            if wake == math.inf or time.monotonic() >= self.spec["hard_stop"]:
+                break
+            if await self._changed_before(min(wake, self.spec["hard_stop"])):
+                if self.latest and self.latest != self.screen.revision:
+                    await self.refresh()
+                continue
+            if due <= time.monotonic():
+                _, _, action, target = heapq.heappop(self.todo)
+                if action == "write":
+                    await self.write()
+                    if self.stream is not None:
+                        self.listen()  # the room page reloaded: a new EventSource
+                else:
+                    await self.vote(target)
+        await self.unlisten()
+        await self.browser.close()
+
+    async def _changed_before(self, moment: float) -> bool:
+        try:
+            await asyncio.wait_for(self.changed.wait(), max(0.0, moment - time.monotonic()))
+        except TimeoutError:
+            return False
+        self.changed.clear()
+        return True
+
+    async def refresh(self) -> None:
+        path = f"/jams/{self.slug}/groupes/{self.me['group']}/direct/?depuis={self.screen.revision}"
+        response = await self.browser.fetch("direct", path, (200, 204))
+        if response is not None and response.status_code == 200:
+            self.journal.fragment_bytes += len(response.body)
+            self.look(response.body)
+
+    def listen(self) -> None:
+        if self.stream is not None:
+            self.stream.cancel()
+        self.last_id = ""
+        self.stream = asyncio.create_task(self._listen(self.screen.revision))
+
+    async def unlisten(self) -> None:
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            stream.cancel()
+            await asyncio.gather(stream, return_exceptions=True)
+
+    async def _listen(self, shown: str) -> None:
+        """EventSource: open, read events, reconnect after `retry` with Last-Event-ID."""
+        host, port = self.spec["stream_base"].removeprefix("http://").split(":")
+        path = f"/jams/{self.slug}/groupes/{self.me['group']}/flux/?depuis={shown}"
+        while True:
+            writer = None
+            started = time.monotonic()
+            try:
+                reader, writer = await asyncio.open_connection(host, int(port))
+                cookies = "; ".join(f"{k}={v}" for k, v in self.browser.cookies.items())
+                head = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookies}\r\n"
+                head += "Accept: text/event-stream\r\n"
+                if self.last_id:
+                    head += f"Last-Event-ID: {self.last_id}\r\n"
+                writer.write((head + "\r\n").encode("latin-1"))
+                status = await asyncio.wait_for(reader.readline(), REQUEST_TIMEOUT_S)
+                code = int(status.split(b" ", 2)[1]) if status else 0
+                self.journal.request(started, "flux", code == 200)
+                if code != 200:
+                    self.journal.errors[f"flux : HTTP {code}"] += 1
+                    return  # EventSource gives up; the page would poll
+                chunked = False
+                while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    chunked |= line.lower().startswith(b"transfer-encoding: chunked")
+                async for line in _event_lines(reader, chunked):
+                    if line.startswith(b"id: "):
+                        self.last_id = line[4:].decode()
+                    elif line.startswith(b"data: "):
+                        self.latest = line[6:].decode()
+                        self.changed.set()
+            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
+                self.journal.request(started, "flux", False)
+                self.journal.errors[f"flux : {type(exc).__name__}"] += 1
+            finally:
+                if writer is not None:
+                    writer.close()
+            await asyncio.sleep(2.0)  # the stream's `retry:`
 
     def stop_polling_at(self) -> float:
         """DRAIN_S after this screen showed the last phase, as the session's end."""
@@ -617,6 +721,27 @@ class Participant:
             self.look(sent.page)
         elif sent.accepted is None:
             self.votes[1] += 1  # the POST was answered, the page after it was not: unknown
+
+
+async def _event_lines(reader: asyncio.StreamReader, chunked: bool) -> Any:
+    """The event stream's lines, through HTTP/1.1 chunks when the server sends them so."""
+    buffer = b""
+    while True:
+        if chunked:
+            size_line = await reader.readline()
+            size = int(size_line.split(b";")[0], 16) if size_line.strip() else 0
+            if size == 0:
+                return
+            buffer += await reader.readexactly(size)
+            await reader.readline()
+        else:
+            data = await reader.read(4096)
+            if not data:
+                return
+            buffer += data
+        while b"\n" in buffer:
+            line, _, buffer = buffer.partition(b"\n")
+            yield line.rstrip(b"\r")
 
 
 async def _sleep_until(moment: float) -> None:
@@ -762,6 +887,7 @@ class Run:
 
     participants: int
     groups: int
+    transport: str
     line: Timeline
     journals: list[dict[str, Any]]
     stack_cpu: float  # server (gunicorn) + PostgreSQL backends, CPU seconds from t0 to the end
@@ -794,7 +920,12 @@ async def warm_up(base: str, jam: dict[str, Any], browsers: int) -> Counter[str]
 
 
 def run_size(
-    args: argparse.Namespace, jam: dict[str, Any], base: str, server_pid: int, tmp: Path
+    args: argparse.Namespace,
+    jam: dict[str, Any],
+    base: str,
+    stream_base: str,
+    server_pids: list[int],
+    tmp: Path,
 ) -> Run:
     if problems := asyncio.run(warm_up(base, jam, 3 * args.workers)):
         log(f"mise en route : {dict(problems)}")
@@ -803,12 +934,20 @@ def run_size(
     line = _timeline(participants, args.seconds)
     procs = []
     for k, spec in enumerate(_specs(args, jam, base, line)):
+        spec.update(transport=jam["transport"], stream_base=stream_base)
         (tmp / f"spec-{k}.json").write_text(json.dumps(spec), encoding="utf-8")
         command = [sys.executable, __file__, "--internal-load", str(tmp / f"spec-{k}.json")]
         procs.append(subprocess.Popen([*command, str(tmp / f"out-{k}.json")], cwd=ROOT))
-    log(f"{participants} participants, {groups} groupes, {len(procs)} générateur(s)")
+    log(
+        f"{participants} participants, {groups} groupes, {jam['transport']}, {len(procs)} générateur(s)"
+    )
     try:
-        probe = rush.stack_cpu_probe(server_pid, args.db_name)
+        probe_main = rush.stack_cpu_probe(server_pids[0], args.db_name)
+
+        def probe() -> float:  # the stream node's processes too, when it serves this run
+            others = [q for pid in server_pids[1:] for q in (pid, *rush._children(pid))]
+            return probe_main() + sum(rush._cpu_seconds(q) for q in others)
+
         time.sleep(max(0.0, line.t0 - time.monotonic()))
         stack0, ticks0 = probe(), rush._cpu_ticks()
         for proc in procs:
@@ -828,7 +967,7 @@ def run_size(
         ]
         Path(timeline).write_text(json.dumps(sorted(rows)), encoding="utf-8")
     busy = (ticks1[0] - ticks0[0]) / max(ticks1[1] - ticks0[1], 1)
-    return Run(participants, groups, line, journals, stack1 - stack0, busy)
+    return Run(participants, groups, jam["transport"], line, journals, stack1 - stack0, busy)
 
 
 def db_counts(db_url: str, jam: dict[str, Any]) -> dict[str, Any]:
@@ -1140,7 +1279,7 @@ def _env(tmp: Path, db_url: str) -> dict[str, str]:
 
 
 def prepare(
-    args: argparse.Namespace, sizes: list[tuple[int, int]], env: dict[str, str], tmp: Path
+    args: argparse.Namespace, sizes: list[tuple[int, int, str]], env: dict[str, str], tmp: Path
 ) -> list[dict[str, Any]]:
     import psycopg
 
@@ -1149,7 +1288,7 @@ def prepare(
     rush._run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env, 900, "migrate")
     state_path = tmp / "state.json"
     setup = [sys.executable, __file__, "--internal-setup", str(state_path)]
-    setup += ["--sizes", ",".join(f"{p}x{g}" for p, g in sizes)]
+    setup += ["--sizes", ",".join(f"{p}x{g}x{t}" for p, g, t in sizes)]
     rush._run(setup, env, 900, "jams, groupes, participants")
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
@@ -1164,30 +1303,53 @@ def profile_of(jam: dict[str, Any], env: dict[str, str], tmp: Path) -> dict[str,
     return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
-def orchestrate(args: argparse.Namespace, sizes: list[tuple[int, int]]) -> int:
+def _start_streams(
+    args: argparse.Namespace, env: dict[str, str], port: int, logfile: Path
+) -> subprocess.Popen[bytes]:
+    """The ASGI node a proxy would send the jam's …/flux/ paths to (docs/deployment.md)."""
+    command = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", str(args.stream_workers)]
+    command += ["--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "60"]
+    with logfile.open("ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def orchestrate(args: argparse.Namespace, sizes: list[tuple[int, int, str]]) -> int:
     load_before = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="pollen-jam-"))
     env = _env(tmp, f"{rush.PG_ADMIN_URL}/{args.db_name}")
     port = rush._free_port(args.port)
     base = f"http://127.0.0.1:{port}"
     proc: subprocess.Popen[bytes] | None = None
+    streamer: subprocess.Popen[bytes] | None = None
     results: list[tuple[Run, Figures, dict[str, Any]]] = []
     try:
         jams = prepare(args, sizes, env, tmp)
         server = rush.Server(args.workers, 1)
-        proc = rush._start(server, env, port, tmp / "server.log")
+        proc = rush._start(server, env, port, tmp / "server.log", {})
         rush._wait_ready(proc, base, tmp / "server.log")
+        stream_base = ""
+        if any(t == "sse" for _p, _g, t in sizes):
+            stream_port = rush._free_port(port + 1)
+            stream_base = f"http://127.0.0.1:{stream_port}"
+            streamer = _start_streams(args, env, stream_port, tmp / "server.log")
+            rush._wait_ready(streamer, stream_base, tmp / "server.log")
         for jam in jams:
-            run = run_size(args, jam, base, proc.pid, tmp)
+            pids = [proc.pid] + ([streamer.pid] if streamer and jam["transport"] == "sse" else [])
+            run = run_size(args, jam, base, stream_base, pids, tmp)
             run.counts = db_counts(env["DATABASE_URL"], jam)
             results.append((run, figures_of(run, jam), jam))
             fig = results[-1][1]
             log(f"{run.participants} participants : p99 {fig.p99:.0f} ms, cibles {fig.met}")
         rush._stop(proc)
+        rush._stop(streamer)
         load_after = os.getloadavg()
         server_log = (tmp / "server.log").read_text(errors="replace").splitlines()
         problems = [ln for ln in server_log if rush.LOG_PROBLEM.search(ln)]
-        report(args, results, (load_before, load_after), problems, " ".join(server.command(port)))
+        served = " ".join(server.command(port))
+        if streamer is not None:
+            served += f" ; flux : uvicorn config.asgi:application --workers {args.stream_workers}"
+        report(args, results, (load_before, load_after), problems, served)
         if args.profile == "always" or (
             args.profile == "auto" and not all(f.met for _, f, _ in results)
         ):
@@ -1199,6 +1361,7 @@ def orchestrate(args: argparse.Namespace, sizes: list[tuple[int, int]]) -> int:
         return 130
     finally:
         rush._stop(proc)
+        rush._stop(streamer)
         try:
             rush._admin_sql(f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
         except Exception as exc:  # report it, keep cleaning
@@ -1247,8 +1410,8 @@ def report(
     )
 
 
-def _sizes(text: str) -> list[tuple[int, int]]:
-    return [(int(p), int(g)) for p, _, g in (item.partition("x") for item in text.split(","))]
+def _sizes(text: str) -> list[tuple[int, int, str]]:
+    return [(int(p), int(g), t) for p, g, t in (item.split("x") for item in text.split(","))]
 
 
 def main() -> int:
@@ -1264,6 +1427,12 @@ def main() -> int:
     parser.add_argument("--write-every", type=float, default=30.0, help="s entre deux écrits (30)")
     parser.add_argument("--generators", type=int, default=0, help="processus (défaut : 1, 2 > 300)")
     parser.add_argument("--profile", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument(
+        "--transport",
+        default="poll,sse",
+        help="poll (chaque seconde), sse (flux + LISTEN/NOTIFY), ou poll,sse (les deux, alternés)",
+    )
+    parser.add_argument("--stream-workers", type=int, default=1, help="workers uvicorn (1)")
     parser.add_argument("--seed", type=int, default=2013)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--db-name", default="pollen_bench_jam")
@@ -1287,8 +1456,12 @@ def main() -> int:
         sizes = [(args.participants, args.groups or max(1, round(args.participants / 25)))]
     else:
         sizes = list(SIZES)
+    transports = [t for t in args.transport.split(",") if t]
+    if not transports or set(transports) - {"poll", "sse"}:
+        parser.error("--transport : poll, sse ou poll,sse")
     signal.signal(signal.SIGTERM, rush._interrupt)  # run_all's time limit: still clean up
-    return orchestrate(args, sizes)
+    # Each size once per transport, one after the other on the same servers (interleaved).
+    return orchestrate(args, [(p, g, t) for p, g in sizes for t in transports])
 
 
 if __name__ == "__main__":

@@ -499,7 +499,7 @@ def _synthesise(jam: Jam, boss: Participant, groups: list[WorkingGroup]) -> None
 
 def _next_jam(organiser: User) -> None:
     """A jam to come: register, then run it live from the console with the demo logins."""
-    start = dt.datetime(2013, 9, 27, 14, 0, tzinfo=clock.PARIS)
+    start = dt.datetime(2026, 11, 27, 14, 0, tzinfo=clock.PARIS)  # after the demo clock
     jam = _jam(
         NEXT_SLUG,
         "Jam des fablabs de Bretagne : après l'appel à projets",

@@ -47,6 +47,7 @@ def shared_group_live(request: HttpRequest, context: dict[str, Any]) -> str | No
         context["revision"],
         get_language(),
         bool(context["can_comment"]),
+        context["stream_url"],
     )
     with _lock:
         html = _rendered.get(key)

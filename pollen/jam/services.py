@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from pollen import clock
 from pollen.audit.services import record_event
 from pollen.domain.jam import groups as domain_groups
-from pollen.jam import adapters, selectors
+from pollen.jam import adapters, selectors, streams
 from pollen.jam.models import (
     Comment,
     Jam,
@@ -44,11 +44,15 @@ def _touch(jam: Jam, group: WorkingGroup | None = None, *, screens: bool = True)
     screen sees its group's writes (group given) and the jam-wide ones (group=None), so a
     write in one group does not make the other groups' screens download their fragment.
     screens=False: nothing another screen shows (a registration, a check-in, a dot while the
-    counts are hidden: the voter gets its fragment in the answer)."""
+    counts are hidden: the voter gets its fragment in the answer).
+    On PostgreSQL the new revisions are NOTIFYed in this transaction: the streams hear of the
+    change when it commits, and never of one rolled back (streams.py)."""
     stage = {"stage_revision": F("stage_revision") + 1} if group is None and screens else {}
     Jam.objects.filter(pk=jam.pk).update(revision=F("revision") + 1, **stage)
     if group is not None:
         WorkingGroup.objects.filter(pk=group.pk).update(revision=F("revision") + 1)
+    if screens:
+        streams.notify(jam, group)
 
 
 def _actor(participant: Participant | None) -> Any:

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 import pollen.converters  # noqa: F401 - registers the <id:…> path converter
-from pollen.jam import views
+from pollen.jam import streams, views
 
 app_name = "jam"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:slug>/entrer/<str:token>/", views.enter, name="enter"),
     path("<slug:slug>/salle/", views.room, name="room"),
     path("<slug:slug>/groupes/<id:pk>/direct/", views.group_live, name="group_live"),
+    path("<slug:slug>/groupes/<id:pk>/flux/", streams.group_stream, name="group_stream"),
     path("<slug:slug>/groupes/<id:pk>/proposer/", views.post_proposal, name="post"),
     path("<slug:slug>/groupes/<id:pk>/fusionner/", views.merge, name="merge"),
     path("<slug:slug>/propositions/<id:pk>/commenter/", views.comment, name="comment"),
@@ -39,10 +40,16 @@ urlpatterns = [
     ),
     path("<slug:slug>/ecran/", views.projection, name="projection"),
     path("<slug:slug>/ecran/direct/", views.projection_live, name="projection_live"),
+    path("<slug:slug>/ecran/flux/", streams.projection_stream, name="projection_stream"),
     path("<slug:slug>/ecran/groupes/<id:pk>/", views.projection, name="group_projection"),
     path(
         "<slug:slug>/ecran/groupes/<id:pk>/direct/",
         views.projection_live,
         name="group_projection_live",
+    ),
+    path(
+        "<slug:slug>/ecran/groupes/<id:pk>/flux/",
+        streams.projection_stream,
+        name="group_projection_stream",
     ),
 ]

@@ -1,7 +1,8 @@
 """Jam pages: each view finds who asks in this jam, parses, calls one service, renders.
 
-Live regions poll `…/direct/?depuis=<revision>`: 204 while the jam's revision is unchanged
-(one indexed read), the fresh fragment otherwise (docs/decisions/0002-jam-live-updates.md).
+Live regions fetch `…/direct/?depuis=<revision>`: 204 while the jam's revision is unchanged
+(one indexed read), the fresh fragment otherwise; every second, or when their stream says the
+revision moved (streams.py; docs/decisions/0002-jam-live-updates.md).
 """
 
 from typing import Any
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from pollen import clock
 from pollen.jam import followup as followup_selectors
-from pollen.jam import forms, fragments, selectors, services
+from pollen.jam import forms, fragments, selectors, services, streams
 from pollen.jam import invitations as invitation_files
 from pollen.jam import opendata as jam_opendata
 from pollen.jam import report as jam_report
@@ -144,7 +145,9 @@ def _require(decision: Any) -> None:
         raise PermissionDenied(decision.reason)
 
 
-def _group_context(jam: Jam, group: WorkingGroup, me: Viewer) -> dict[str, Any]:
+def _group_context(
+    request: HttpRequest, jam: Jam, group: WorkingGroup, me: Viewer
+) -> dict[str, Any]:
     return {
         "jam": jam,
         "group": group,
@@ -152,6 +155,7 @@ def _group_context(jam: Jam, group: WorkingGroup, me: Viewer) -> dict[str, Any]:
         "clock": selectors.agenda(jam),
         "server_now": clock.now(),
         "revision": _revision(jam, group),
+        "stream_url": streams.group_stream_url(request, jam, group),
         "proposals": selectors.group_proposals(group),
         "my_votes": selectors.my_votes(me) if me else set(),
         "dots_left": selectors.dots_left(me) if me else 0,
@@ -181,7 +185,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         return render(request, "jam/waiting.html", {"jam": jam, "me": me})
     _require(selectors.can_read_group(me, group))
-    context = _group_context(jam, group, me)
+    context = _group_context(request, jam, group, me)
     context.update(proposal_form=forms.ProposalForm(), comment_form=forms.CommentForm())
     return render(request, "jam/room.html", context)
 
@@ -193,7 +197,7 @@ def group_live(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _require(selectors.can_read_group(me, group))
     if _unchanged(request, jam, group):
         return HttpResponse(status=204)
-    context = _group_context(jam, group, me)
+    context = _group_context(request, jam, group, me)
     if (shared := fragments.shared_group_live(request, context)) is not None:
         return HttpResponse(shared)
     return render(request, "jam/_group_live.html", context)
@@ -226,13 +230,13 @@ def post_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = forms.ProposalForm(request.POST)
     if not form.is_valid():
         # Kept in the page (and in the browser's draft): nothing typed is lost.
-        context = _group_context(jam, group, me)
+        context = _group_context(request, jam, group, me)
         context.update(proposal_form=form, comment_form=forms.CommentForm())
         return render(request, "jam/room.html", context, status=400)
     try:
         services.post_proposal(acting=me, group=group, **form.cleaned_data)
     except (services.JamError, PermissionDenied) as exc:
-        context = _group_context(jam, group, me)
+        context = _group_context(request, jam, group, me)
         context.update(proposal_form=form, comment_form=forms.CommentForm(), refusal=str(exc))
         return render(request, "jam/room.html", context, status=409)
     messages.success(request, _("Proposition publiée."))
@@ -273,7 +277,7 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request") and selectors.can_read_group(me, proposal.group):
         # From the page (HTMX): the group's fragment at once, not the whole room again (a vote
         # burst is every participant voting within seconds).
-        context = _group_context(jam, proposal.group, me)
+        context = _group_context(request, jam, proposal.group, me)
         context.update(comment_form=forms.CommentForm(), vote_refusal=refusal)
         return render(request, "jam/_group_live.html", context)
     if refusal:
@@ -449,12 +453,14 @@ def projection(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
     _require(selectors.can_run(me))
     group = selectors.access_group(jam, pk) if pk is not None else None
     join = request.build_absolute_uri(reverse("jam:detail", args=[jam.slug]))
-    context = _projection_context(jam, group)
+    context = _projection_context(request, jam, group)
     context.update(me=me, qr=_qr_svg(join), join_url=join)
     return render(request, "jam/projection.html", context)
 
 
-def _projection_context(jam: Jam, group: WorkingGroup | None) -> dict[str, Any]:
+def _projection_context(
+    request: HttpRequest, jam: Jam, group: WorkingGroup | None
+) -> dict[str, Any]:
     if group is not None:
         visible = group.vote_closed
         proposals = selectors.group_proposals(group)
@@ -471,6 +477,7 @@ def _projection_context(jam: Jam, group: WorkingGroup | None) -> dict[str, Any]:
         "clock": selectors.agenda(jam),
         "server_now": clock.now(),
         "revision": _revision(jam, group),
+        "stream_url": streams.projection_stream_url(request, jam, group),
         "proposals": proposals,
         "results_visible": group.vote_closed
         if group
@@ -484,7 +491,7 @@ def projection_live(request: HttpRequest, slug: str, pk: int | None = None) -> H
     group = selectors.access_group(jam, pk) if pk is not None else None
     if _unchanged(request, jam, group):
         return HttpResponse(status=204)
-    return render(request, "jam/_projection_live.html", _projection_context(jam, group))
+    return render(request, "jam/_projection_live.html", _projection_context(request, jam, group))
 
 
 def followup(request: HttpRequest) -> HttpResponse:

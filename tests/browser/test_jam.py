@@ -125,3 +125,30 @@ def test_a_live_jam_from_first_proposal_to_the_follow_up(browser, live_server, p
     decider.get_by_text(
         "Cet appel est issu de la proposition « Des fablabs à la campagne »"
     ).wait_for()
+
+
+def test_a_page_whose_stream_is_refused_polls_and_still_shows_a_write_within_2_s(
+    browser, live_server, personas, monkeypatch
+):
+    """SQLite and WSGI refuse the stream (204): EventSource gives up, jam.js polls every second."""
+    from pollen.jam import services, streams
+    from pollen.jam.models import Lever
+
+    monkeypatch.setattr(streams, "stream_url", lambda request, url: url)  # as POLLEN_JAM_STREAMS=on
+    jam = make_jam("flux", personas["manager"])
+    group = WorkingGroup.objects.create(jam=jam, position=0, theme="Fablabs partout")
+    organiser = person(jam, "Olga Organise", role=JamRole.ORGANISER, user=personas["manager"])
+    ana, bob = person(jam, "Ana Un", group=group), person(jam, "Bob Deux", group=group)
+    a = _enter(browser, live_server.url, jam, ana)
+    a.wait_for_url("**/salle/")
+    live = a.locator("#live")
+    expect(live).to_have_attribute("data-stream", f"/jams/flux/groupes/{group.pk}/flux/")
+    expect(live).to_have_attribute("hx-trigger", "jam-changed")  # no poll of its own
+    services.set_openings(
+        acting=organiser, jam=jam, group=None, writing_open=True, commenting_open=True
+    )
+    a.locator(".fr-badge", has_text="Propositions ouvertes").wait_for(timeout=LIVE)
+    services.post_proposal(
+        acting=bob, group=group, title="Des fablabs ruraux", text="x", lever=Lever.OTHER
+    )
+    a.get_by_text("Des fablabs ruraux").wait_for(timeout=LIVE)

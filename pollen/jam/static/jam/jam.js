@@ -20,6 +20,35 @@
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSwap", tick);
 
+  // Live region with a stream (data-stream: server-sent events, docs/decisions/0002): it fetches
+  // its fragment when the stream names a revision it does not show; whenever the stream is
+  // down (reconnecting, refused, no EventSource) it polls every second, as without a stream.
+  var source = null, latest = null, poller = null;
+  function live() { return document.getElementById("live"); }
+  function fetchLive() {
+    var el = live();
+    if (el && window.htmx) { window.htmx.trigger(el, "jam-changed"); }
+  }
+  function catchUp() {
+    var el = live();
+    if (el && latest !== null && latest !== el.dataset.revision) { fetchLive(); }
+  }
+  function polling(on) {
+    if (on && !poller) { poller = setInterval(fetchLive, 1000); }
+    if (!on && poller) { clearInterval(poller); poller = null; }
+  }
+  function listen() {
+    var el = live();
+    if (!el || !el.dataset.stream || source) { return; }
+    if (!window.EventSource) { polling(true); return; }
+    source = new EventSource(el.dataset.stream + "?depuis=" + encodeURIComponent(el.dataset.revision));
+    source.onopen = function () { polling(false); catchUp(); };
+    source.onmessage = function (event) { latest = event.data; catchUp(); };
+    source.onerror = function () { polling(true); };
+  }
+  document.addEventListener("DOMContentLoaded", listen);
+  document.addEventListener("htmx:afterSwap", catchUp);
+
   // Drafts: whatever is typed in a form marked data-keep is saved on this device as it is
   // typed, and put back after a reload or a lost connection. A form sent successfully comes
   // back with ?envoye=<key>, which clears that draft.

@@ -1,0 +1,317 @@
+"""A jam's live regions as server-sent events: « the revision changed », fanned out by PostgreSQL.
+
+services._touch raises the revisions and NOTIFYs them in the same transaction, so a change is
+announced when it commits and a rolled-back one announces nothing. Each ASGI process holds one
+LISTEN connection (the Hub), shared by all its streams; a stream sends a screen its region's
+revision whenever it moves, and the page fetches the fragment (`…/direct/?depuis=`) as it did
+when polling. Nothing lives only in one process: any host's NOTIFY reaches every host's
+listener. On SQLite, or under WSGI, the pages poll (docs/decisions/0002-jam-live-updates.md).
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connection, connections
+from django.db.models import CharField, F, Func, Value
+from django.db.models.functions import Concat
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from pollen.jam import selectors
+from pollen.jam.models import Jam, WorkingGroup
+
+logger = logging.getLogger(__name__)
+CHANNEL = "pollen_jam"
+RETRY_MS = 2000  # EventSource's wait before it reconnects, sending Last-Event-ID
+HEARTBEAT_S = 15.0  # a comment line keeps proxies and load balancers from timing the stream out
+LIFE_S = 300.0  # a stream ends after this; the browser reconnects with its revision
+READY_S = 5.0  # how long a new stream waits for the listener before refusing (the page polls)
+_LIBPQ = ("sslmode", "sslrootcert", "sslcert", "sslkey", "passfile", "service", "options")
+
+
+def available() -> bool:
+    return connection.vendor == "postgresql" and settings.JAM_STREAMS != "off"
+
+
+def stream_url(request: HttpRequest, url: str) -> str:
+    """The stream this page's live region listens to, or "" when it polls: "auto" streams when
+    the page itself came through ASGI, "on" when a proxy sends the …/flux/ paths to ASGI nodes."""
+    if not available() or settings.JAM_STREAMS not in ("auto", "on"):
+        return ""
+    if settings.JAM_STREAMS == "auto" and not isinstance(request, ASGIRequest):
+        return ""
+    return url
+
+
+def notify(jam: Jam, group: WorkingGroup | None) -> None:
+    """Announce the revisions as they stand in this transaction (delivered at its commit)."""
+    if not available():
+        return
+    if group is None:
+        query: Any = Jam.objects.filter(pk=jam.pk)
+        fields = [F("pk"), F("revision"), F("stage_revision")]
+    else:
+        query = WorkingGroup.objects.filter(pk=group.pk)
+        fields = [F("jam_id"), F("jam__revision"), F("jam__stage_revision"), F("pk"), F("revision")]
+    spaced: list[Any] = [part for field in fields for part in (field, Value(" "))][:-1]
+    payload = Concat(*spaced, output_field=CharField())
+    sent = Func(Value(CHANNEL), payload, function="pg_notify", output_field=CharField())
+    list(query.order_by().annotate(sent=sent).values_list("sent", flat=True))
+
+
+@dataclass(frozen=True)
+class Change:
+    jam: int
+    revision: int
+    stage: int
+    group: int = 0
+    group_revision: int = 0
+
+    @classmethod
+    def parse(cls, payload: str) -> "Change":
+        return cls(*(int(part) for part in payload.split()))
+
+
+class Hub:
+    """One LISTEN connection per process, its notifications handed to the streams of each jam.
+    After a reconnection every stream gets None: it re-reads its revision (some may be missed)."""
+
+    def __init__(self) -> None:
+        self._queues: dict[int, set[asyncio.Queue[Change | None]]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready: asyncio.Event | None = None
+
+    async def subscribe(self, jam_id: int) -> asyncio.Queue[Change | None]:
+        """A queue of this jam's changes, once the listener listens (TimeoutError otherwise)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._task is None or self._task.done():
+            if self._loop is not loop:
+                self._queues = {}
+            self._loop, self._ready = loop, asyncio.Event()
+            self._task = loop.create_task(self._listen(self._ready))
+        queue: asyncio.Queue[Change | None] = asyncio.Queue()
+        self._queues.setdefault(jam_id, set()).add(queue)
+        assert self._ready is not None
+        try:
+            await asyncio.wait_for(self._ready.wait(), READY_S)
+        except TimeoutError:
+            self.unsubscribe(jam_id, queue)
+            raise
+        return queue
+
+    def unsubscribe(self, jam_id: int, queue: asyncio.Queue[Change | None]) -> None:
+        queues = self._queues.get(jam_id, set())
+        queues.discard(queue)
+        if not queues:
+            self._queues.pop(jam_id, None)
+
+    async def close(self) -> None:
+        """Stop listening (the tests, between event loops)."""
+        task, self._task, self._loop = self._task, None, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._queues = {}
+
+    async def _listen(self, ready: asyncio.Event) -> None:
+        delay, first = 0.5, True
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    _conninfo(), autocommit=True
+                ) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    if not first:
+                        self._broadcast(None)
+                    first, delay = False, 0.5
+                    ready.set()
+                    async for note in conn.notifies():
+                        with contextlib.suppress(ValueError, TypeError):
+                            self._broadcast(Change.parse(note.payload))
+            except (psycopg.Error, OSError) as exc:  # streams re-read their revision once back
+                logger.warning("jam streams: listener lost (%s), again in %.1f s", exc, delay)
+            ready.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    def _broadcast(self, change: Change | None) -> None:
+        if change is None:
+            targets = [q for queues in self._queues.values() for q in queues]
+        else:
+            targets = list(self._queues.get(change.jam, ()))
+        for queue in targets:
+            queue.put_nowait(change)
+
+
+hub = Hub()
+
+
+def _conninfo() -> str:
+    db = connections["default"].settings_dict
+    options = {k: v for k, v in db.get("OPTIONS", {}).items() if k in _LIBPQ}
+    params = {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"]}
+    params.update(host=db["HOST"], port=str(db["PORT"] or ""), **options)
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v})
+
+
+@dataclass
+class Watch:
+    """What one live region shows moves with: the plenary with the jam's revision; a group's
+    screen with the jam's stage and its group's own writes (views._revision)."""
+
+    group: int | None
+    stage: int
+    own: int
+
+    @property
+    def revision(self) -> str:
+        return str(self.own) if self.group is None else f"{self.stage}.{self.own}"
+
+    def see(self, change: Change) -> None:
+        if self.group is None:
+            self.own = max(self.own, change.revision)
+            return
+        self.stage = max(self.stage, change.stage)
+        if change.group == self.group:
+            self.own = max(self.own, change.group_revision)
+
+
+def _read(jam: Jam, group: WorkingGroup | None) -> Watch:
+    if group is None:
+        return Watch(None, 0, Jam.objects.values_list("revision", flat=True).get(pk=jam.pk))
+    stage, own = WorkingGroup.objects.values_list("jam__stage_revision", "revision").get(
+        pk=group.pk
+    )
+    return Watch(group.pk, stage, own)
+
+
+def _reread(jam: Jam, group: WorkingGroup | None) -> Watch:
+    try:
+        return _read(jam, group)
+    finally:
+        _release()
+
+
+def _release() -> None:
+    """A stream holds no database connection while it waits: it has nothing more to read."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+def _open_group(request: HttpRequest, slug: str, pk: int) -> tuple[Jam, WorkingGroup | None]:
+    jam = selectors.access_jam(slug)
+    group = selectors.access_group(jam, pk)
+    if not selectors.can_read_group(selectors.viewer(request, jam), group):
+        raise PermissionDenied
+    return jam, group
+
+
+def _open_projection(
+    request: HttpRequest, slug: str, pk: int | None
+) -> tuple[Jam, WorkingGroup | None]:
+    jam = selectors.access_jam(slug)
+    if not selectors.can_run(selectors.viewer(request, jam)):
+        raise PermissionDenied
+    return jam, selectors.access_group(jam, pk) if pk is not None else None
+
+
+def _event(revision: str) -> bytes:
+    return f"id: {revision}\ndata: {revision}\n\n".encode()
+
+
+async def _events(
+    jam: Jam,
+    group: WorkingGroup | None,
+    watch: Watch,
+    queue: "asyncio.Queue[Change | None]",
+    shown: str,
+) -> AsyncIterator[bytes]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LIFE_S
+    try:
+        yield f"retry: {RETRY_MS}\n\n".encode()
+        if watch.revision != shown:  # changed while the screen was away: it fetches at once
+            shown = watch.revision
+            yield _event(shown)
+        while (left := deadline - loop.time()) > 0:
+            try:
+                changes = [await asyncio.wait_for(queue.get(), min(HEARTBEAT_S, left))]
+            except TimeoutError:
+                yield b": \n\n"
+                continue
+            while not queue.empty():
+                changes.append(queue.get_nowait())
+            if None in changes:
+                watch = await sync_to_async(_reread)(jam, group)
+            for change in changes:
+                if change is not None:
+                    watch.see(change)
+            if watch.revision != shown:
+                shown = watch.revision
+                yield _event(shown)
+    finally:
+        hub.unsubscribe(jam.pk, queue)
+
+
+async def _stream(request: HttpRequest, opener: Any, *args: Any) -> HttpResponseBase:
+    """204 (the page keeps polling) when streams are off; 403/404 as the fragment's view.
+    Subscribed before the revision is read, so no change falls between the two."""
+    if not available() or not isinstance(request, ASGIRequest):
+        return HttpResponse(status=204)  # EventSource gives up on a 204: the page polls
+    try:
+        jam, group = await sync_to_async(opener)(request, *args)
+    except BaseException:
+        await sync_to_async(_release)()
+        raise
+    try:
+        queue = await hub.subscribe(jam.pk)
+    except TimeoutError:
+        await sync_to_async(_release)()
+        return HttpResponse(status=503)
+    try:
+        watch = await sync_to_async(_reread)(jam, group)
+    except BaseException:
+        hub.unsubscribe(jam.pk, queue)
+        raise
+    shown = request.headers.get("Last-Event-ID") or request.GET.get("depuis", "")
+    response = StreamingHttpResponse(
+        _events(jam, group, watch, queue, shown), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+@require_GET
+async def group_stream(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    return await _stream(request, _open_group, slug, pk)
+
+
+@require_GET
+async def projection_stream(
+    request: HttpRequest, slug: str, pk: int | None = None
+) -> HttpResponseBase:
+    return await _stream(request, _open_projection, slug, pk)
+
+
+def group_stream_url(request: HttpRequest, jam: Jam, group: WorkingGroup) -> str:
+    return stream_url(request, reverse("jam:group_stream", args=[jam.slug, group.pk]))
+
+
+def projection_stream_url(request: HttpRequest, jam: Jam, group: WorkingGroup | None) -> str:
+    if group is None:
+        return stream_url(request, reverse("jam:projection_stream", args=[jam.slug]))
+    return stream_url(request, reverse("jam:group_projection_stream", args=[jam.slug, group.pk]))
