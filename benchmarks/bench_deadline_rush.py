@@ -303,7 +303,7 @@ def _bucket_times(stats: Any, buckets: dict[str, tuple[str, str]]) -> dict[str, 
 
 
 PROFILE_BUCKETS = {
-    "vue submit (tout compris)": ("applications/views.py", "submit"),
+    "vue submit (tout compris)": ("applications/submission_views.py", "submit"),
     "  services.submit_application": ("applications/services.py", "submit_application"),
     "    adapters.check (règles)": ("applications/adapters.py", "check"),
     "    selectors.submission_inputs (4 lectures SQL, un aller-retour)": (
@@ -354,7 +354,7 @@ def internal_profile(state_path: Path, count: int) -> None:
     client.force_login(user)
 
     def submit(pk: int) -> Any:
-        response = client.post(f"/candidatures/{pk}/deposer/")
+        response = client.post(f"/candidatures/{pk}/deposer/", {"sworn": "on"})
         client.cookies.pop("messages", None)  # as in the rush: it would grow with every receipt
         return response
 
@@ -529,8 +529,9 @@ async def _submit_loop(
         try:
             response = await client.post(
                 f"/candidatures/{pk}/deposer/",
-                {"csrfmiddlewaretoken": session.cookies["csrftoken"]},
-                session.headers(base, f"/candidatures/{pk}/"),
+                # The recap's sworn statement is a field of the submission's POST.
+                {"csrfmiddlewaretoken": session.cookies["csrftoken"], "sworn": "on"},
+                session.headers(base, f"/candidatures/{pk}/recapitulatif/"),
             )
         except Exception as exc:  # every failure counts, by type
             result.done.append((time.perf_counter(), time.perf_counter() - started, False))

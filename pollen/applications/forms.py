@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db import models
 from django.forms import BaseFormSet, formset_factory
+from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -124,12 +125,30 @@ class ResourceForm(forms.Form):
         return data
 
 
+# A line is deleted by its hidden DELETE field (set by budget.js) or by the row's own
+# « Supprimer » button, which posts the whole form without JavaScript (with_line_deleted).
+DELETE_LINE = "delete-line"
+
+
+def with_line_deleted(data: QueryDict) -> QueryDict:
+    """The posted data, the line named by the « Supprimer » button (`expenses-2`) marked deleted."""
+    line = data.get(DELETE_LINE, "")
+    prefix, _sep, index = line.rpartition("-")
+    if prefix not in ("expenses", "resources") or not index.isdigit():
+        return data
+    data = data.copy()
+    data[f"{line}-DELETE"] = "on"
+    return data
+
+
 class BaseExpenseFormSet(BaseFormSet[ExpenseForm]):
+    deletion_widget = forms.HiddenInput
+
     def clean(self) -> None:
         """Each line fits its column; many large lines could still overflow the stored total."""
         super().clean()
         total = sum(
-            (f.cleaned_data.get("amount") or Decimal(0) for f in self.forms if f.is_valid()),
+            (f.cleaned_data.get("amount") or Decimal(0) for f in self.forms if _kept(f)),
             Decimal(0),
         )
         if total >= TOTAL_LIMIT:
@@ -140,10 +159,40 @@ class BaseExpenseFormSet(BaseFormSet[ExpenseForm]):
             )
 
 
+class BaseResourceFormSet(BaseFormSet[ResourceForm]):
+    deletion_widget = forms.HiddenInput
+
+
 ExpenseFormSet = formset_factory(
-    ExpenseForm, formset=BaseExpenseFormSet, extra=0, max_num=200, absolute_max=200
+    ExpenseForm,
+    formset=BaseExpenseFormSet,
+    extra=0,
+    max_num=200,
+    absolute_max=200,
+    can_delete=True,
 )
-ResourceFormSet = formset_factory(ResourceForm, extra=0, max_num=100, absolute_max=100)
+ResourceFormSet = formset_factory(
+    ResourceForm,
+    formset=BaseResourceFormSet,
+    extra=0,
+    max_num=100,
+    absolute_max=100,
+    can_delete=True,
+)
+
+
+def is_deleted(form: forms.Form) -> bool:
+    """The applicant deleted this line (its other fields no longer matter)."""
+    field = form.fields.get("DELETE")
+    if field is None:
+        return False
+    value = form.data.get(form.add_prefix("DELETE")) if form.is_bound else None
+    return bool(field.clean(value)) if value is not None else False
+
+
+def _kept(form: forms.Form) -> bool:
+    """A valid line the applicant did not delete."""
+    return not is_deleted(form) and form.is_valid()
 
 
 def category_choices(spec: CallSpec) -> list[tuple[str, str]]:
@@ -155,9 +204,7 @@ def budget_from_forms(project: ProjectForm, expenses: Any, resources: Any) -> Bu
     expense_lines = tuple(
         ExpenseLine(f.cleaned_data["label"], f.cleaned_data["category"], f.cleaned_data["amount"])
         for f in expenses.forms
-        if f.is_valid()
-        and f.cleaned_data.get("amount") is not None
-        and f.cleaned_data.get("category")
+        if _kept(f) and f.cleaned_data.get("amount") is not None and f.cleaned_data.get("category")
     )
     resource_lines = []
     subsidy = project.cleaned_data.get("subsidy") if project.is_valid() else None
@@ -178,7 +225,7 @@ def budget_from_forms(project: ProjectForm, expenses: Any, resources: Any) -> Bu
             f.cleaned_data["amount"],
         )
         for f in resources.forms
-        if f.is_valid() and f.cleaned_data.get("amount") is not None and f.cleaned_data.get("kind")
+        if _kept(f) and f.cleaned_data.get("amount") is not None and f.cleaned_data.get("kind")
     )
     return Budget(expense_lines, tuple(resource_lines))
 
@@ -186,6 +233,17 @@ def budget_from_forms(project: ProjectForm, expenses: Any, resources: Any) -> Bu
 class DocumentForm(forms.Form):
     doc_type = forms.CharField(widget=forms.HiddenInput)
     file = forms.FileField(label=_("Fichier"))
+
+
+class SubmitForm(forms.Form):
+    """The recap's sworn statement, posted with the submission itself (one POST, as before)."""
+
+    sworn = forms.BooleanField(
+        label=_("Je certifie sur l'honneur l'exactitude des informations fournies."),
+        error_messages={
+            "required": _("Cochez la déclaration sur l'honneur pour déposer votre candidature.")
+        },
+    )
 
 
 class ReopenForm(forms.Form):

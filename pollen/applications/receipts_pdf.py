@@ -9,13 +9,15 @@ from reportlab.platypus import Paragraph, Spacer
 
 from pollen import clock
 from pollen.applications.models import Submission
-from pollen.domain.apply.money import format_eur, parse_eur
+from pollen.domain.apply.money import parse_eur
+from pollen.formatting import for_pdf, format_amount
 from pollen.pdf import grid_table, render
 
 
 def receipt_pdf(submission: Submission) -> bytes:
     snapshot = json.loads(submission.snapshot)
     application = submission.application
+    spec = application.call.spec
     styles = getSampleStyleSheet()
     mono = ParagraphStyle(
         "mono", parent=styles["Normal"], fontName="Courier", fontSize=8, leading=10
@@ -52,11 +54,15 @@ def receipt_pdf(submission: Submission) -> bytes:
             % {"name": snapshot["applicant"]["name"], "siret": snapshot["applicant"]["siret"]},
         ],
         [_("Projet"), snapshot["project"]["title"]],
-        [_("Coût total"), format_eur(expenses)],
-        [_("Subvention demandée"), format_eur(subsidy)],
+        [_("Coût total"), for_pdf(format_amount(expenses))],
+        [_("Subvention demandée"), for_pdf(format_amount(subsidy))],
         [
             _("Pièces"),
-            ", ".join(f"{d['doc_type']} ({d['name']})" for d in snapshot["document_files"]) or "—",
+            ", ".join(
+                f"{spec.document_label(d['doc_type'])} ({d['name']})"
+                for d in snapshot["document_files"]
+            )
+            or "—",
         ],
     ]
     table = grid_table([[a, b] for a, b in rows], [45 * mm, 125 * mm])
@@ -79,7 +85,10 @@ def receipt_pdf(submission: Submission) -> bytes:
         ),
         Spacer(1, 4 * mm),
         Paragraph(_("Empreintes des pièces :"), styles["Normal"]),
-        *[Paragraph(f"{d['doc_type']} : {d['sha256']}", mono) for d in snapshot["document_files"]],
+        *[
+            Paragraph(f"{spec.document_label(d['doc_type'])} ({d['name']}) : {d['sha256']}", mono)
+            for d in snapshot["document_files"]
+        ],
     ]
     return render(
         _("Accusé de réception %(number)s") % {"number": submission.receipt_number}, story

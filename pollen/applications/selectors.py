@@ -1,5 +1,7 @@
 """Reading applications, always through a permission check that can say why."""
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
@@ -20,6 +22,7 @@ from pollen.applications.models import (
 from pollen.calls.models import Call
 from pollen.domain.apply import budget
 from pollen.domain.apply import status as states
+from pollen.domain.apply.calls import DocumentSpec
 from pollen.domain.apply.money import CENT
 from pollen.permissions import Decision
 from pollen.programmes import for_staff, in_programme, programme_wall
@@ -227,3 +230,50 @@ _DOCUMENTS_SQL = (
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT)
+
+
+@dataclass(frozen=True)
+class CompletenessRequest:
+    """What the instructor asked for when reopening: their words and the documents to provide."""
+
+    text: str
+    missing: tuple[DocumentSpec, ...]
+    sent_at: dt.datetime
+
+
+def completeness_request(application: Application) -> CompletenessRequest | None:
+    """The open request for corrections, shown until the applicant submits again (the status
+    then leaves « corrections »). The thread is review's, read through the relation it declares
+    (review sits above applications, which does not import it)."""
+    if application.status != states.CORRECTIONS:
+        return None
+    thread = getattr(application, "review_messages", None)
+    if thread is None:
+        return None
+    message = (
+        thread.filter(kind="corrections", round=application.round)
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if message is None:
+        return None
+    text, missing = _split_request(str(message.body), application.call.spec.documents)
+    return CompletenessRequest(text, missing, message.sent_at)
+
+
+def _split_request(
+    body: str, documents: tuple[DocumentSpec, ...]
+) -> tuple[str, tuple[DocumentSpec, ...]]:
+    """The request's own words, and the call's documents it lists as « - label » lines (how
+    review's corrections_text writes them, after a heading line ending with a colon)."""
+    lines = body.splitlines()
+    by_line = {f"- {d.label}": d for d in documents}
+    listed = [i for i, line in enumerate(lines) if line.strip() in by_line]
+    if not listed:
+        return body.strip(), ()
+    skip = set(listed)
+    heading = listed[0] - 1
+    if heading >= 0 and lines[heading].rstrip().endswith(":"):
+        skip.add(heading)
+    text = "\n".join(line for i, line in enumerate(lines) if i not in skip).strip()
+    return text, tuple(by_line[lines[i].strip()] for i in listed)

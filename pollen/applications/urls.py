@@ -1,7 +1,7 @@
 from django.urls import path
 
 import pollen.converters  # noqa: F401 - registers the <id:…> path converter
-from pollen.applications import views
+from pollen.applications import submission_views, views
 
 app_name = "applications"
 urlpatterns = [
@@ -15,12 +15,13 @@ urlpatterns = [
         views.remove_document,
         name="remove_document",
     ),
-    path("candidatures/<id:pk>/deposer/", views.submit, name="submit"),
+    path("candidatures/<id:pk>/recapitulatif/", submission_views.recap, name="recap"),
+    path("candidatures/<id:pk>/deposer/", submission_views.submit, name="submit"),
     path("candidatures/<id:pk>/rouvrir/", views.reopen, name="reopen"),
-    path("candidatures/<id:pk>/recu/<int:round_number>/", views.receipt, name="receipt"),
+    path("candidatures/<id:pk>/recu/<int:round_number>/", submission_views.receipt, name="receipt"),
     path(
         "candidatures/<id:pk>/recu/<int:round_number>/pdf/",
-        views.receipt_download,
+        submission_views.receipt_download,
         name="receipt_pdf",
     ),
 ]

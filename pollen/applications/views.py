@@ -1,14 +1,16 @@
 """Application pages: each view checks access, parses, calls one service, renders."""
 
 import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +20,6 @@ from pollen.accounts.models import AuthedRequest, Role
 from pollen.applications import adapters, forms, selectors, services
 from pollen.applications.documents import DocumentRejected, download_name
 from pollen.applications.models import Application, Kind
-from pollen.applications.receipts_pdf import receipt_pdf
 from pollen.audit.selectors import events_for
 from pollen.calls.models import Call
 from pollen.domain.apply import budget as domain_budget
@@ -73,6 +74,7 @@ def _bound_forms(application: Application, data: Any = None) -> dict[str, Any]:
                 initial=resources or [{}], prefix="resources"
             ),
         }
+    data = forms.with_line_deleted(data)
     return {
         "project_form": forms.ProjectForm(data),
         "expense_formset": forms.ExpenseFormSet(
@@ -108,6 +110,8 @@ def _form_errors(bound: dict[str, Any]) -> list[str]:
         (_("Financeur %(n)s, %(field)s : %(errors)s"), bound["resource_formset"]),
     ):
         for i, form in enumerate(formset.forms, start=1):
+            if forms.is_deleted(form):
+                continue
             for field, messages_ in form.errors.items():
                 label = form.fields[field].label if field in form.fields else field
                 errors.append(line % {"n": i, "field": label, "errors": " ".join(messages_)})
@@ -127,6 +131,11 @@ def new_application(request: AuthedRequest, slug: str) -> HttpResponse:
             _("Décrivez d'abord votre structure : elle sera reprise dans chaque candidature."),
         )
         return redirect(f"/espace/structure/?next=/appels/{call.slug}/candidater/")
+    if not call.spec.is_open_at(clock.now()):
+        # Said before any form: nothing typed in vain.
+        return render(
+            request, "applications/call_not_open.html", {"call": call, "now": clock.now()}
+        )
     if request.method == "POST":
         form = forms.ProjectForm(request.POST)
         if form.is_valid():
@@ -174,8 +183,7 @@ def edit_application(request: AuthedRequest, pk: int) -> HttpResponse:
             application = selectors.access_application(request.user, pk)
             saved = True
             if not request.htmx:
-                messages.success(request, _("Brouillon enregistré."))
-                return redirect("applications:edit", pk=pk)
+                return _after_save(request, application)
         context = {
             "application": application,
             **_live(application, budget),
@@ -194,14 +202,39 @@ def edit_application(request: AuthedRequest, pk: int) -> HttpResponse:
     return _edit_page(request, application, bound)
 
 
+def _after_save(request: AuthedRequest, application: Application) -> HttpResponse:
+    """Without JavaScript: on to the recap, back to the deleted line's table, or the draft."""
+    if "recap" in request.POST:
+        return redirect("applications:recap", pk=application.pk)
+    line = request.POST.get(forms.DELETE_LINE, "")
+    if line:
+        messages.success(request, _("Ligne supprimée ; les totaux sont à jour."))
+        anchor = "depenses" if line.startswith("expenses") else "ressources"
+        return redirect(f"{reverse('applications:edit', args=[application.pk])}#{anchor}")
+    messages.success(request, _("Brouillon enregistré."))
+    return redirect("applications:edit", pk=application.pk)
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What became of an upload, said next to its file field."""
+
+    doc_type: str
+    message: str
+    accepted: bool
+
+
 def _edit_page(
     request: AuthedRequest,
     application: Application,
     bound: dict[str, Any] | None = None,
     *,
-    upload_errors: dict[str, Exception] | None = None,
+    upload: UploadResult | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     budget = adapters.budget_of(application)
+    if upload is None:
+        upload = _accepted_upload(request, application)
     return render(
         request,
         "applications/edit.html",
@@ -211,25 +244,40 @@ def _edit_page(
             **_live(application, budget),
             "saved": False,
             "errors": [],
-            **_page_context(application, upload_errors or {}),
+            **_page_context(application, upload),
         },
-        status=503 if upload_errors else 200,
+        status=status,
     )
 
 
-def _page_context(
-    application: Application, upload_errors: dict[str, Exception] | None = None
-) -> dict[str, Any]:
+def _accepted_upload(request: AuthedRequest, application: Application) -> UploadResult | None:
+    """After the redirect that follows an upload (`?jointe=<document>`), its confirmation."""
+    pk = request.GET.get("jointe", "")
+    document = next(
+        (d for d in adapters.active_documents(application) if str(d.pk) == pk),
+        None,
+    )
+    if document is None:
+        return None
+    message = _("Pièce « %(name)s » jointe.") % {"name": document.original_name}
+    return UploadResult(document.doc_type, message, accepted=True)
+
+
+def _page_context(application: Application, upload: UploadResult | None = None) -> dict[str, Any]:
     spec = application.call.spec
     docs = adapters.active_documents(application)
+    request_ = selectors.completeness_request(application)
+    asked = {d.id for d in request_.missing} if request_ else set()
     return {
         "spec": spec,
+        "completeness": request_,
         "document_slots": [
             {
                 "spec": d,
                 "files": [x for x in docs if x.doc_type == d.id],
                 "form": forms.DocumentForm(initial={"doc_type": d.id}),
-                "error": str((upload_errors or {}).get(d.id, "")),
+                "upload": upload if upload is not None and upload.doc_type == d.id else None,
+                "asked": d.id in asked,
             }
             for d in spec.documents
         ],
@@ -259,6 +307,7 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "show_thread": user.is_programme_staff or selectors.can_submit(user, application),
         "spec": application.call.spec,
         "decision": None if user.has_role(Role.EXPERT) else _decision_of(application),
+        "completeness": selectors.completeness_request(application),
     }
     return render(request, "applications/detail.html", context)
 
@@ -277,31 +326,32 @@ def upload_document(request: AuthedRequest, pk: int) -> HttpResponse:
     if not decision:
         raise PermissionDenied(decision.reason)
     form = forms.DocumentForm(request.POST, request.FILES)
+    doc_type = str(request.POST.get("doc_type", ""))
     if not form.is_valid():
-        messages.error(request, _("Choisissez un fichier à joindre."))
-        return redirect(f"/candidatures/{pk}/modifier/#pieces")
+        refused = UploadResult(doc_type, _("Choisissez un fichier à joindre."), accepted=False)
+        return _edit_page(request, application, upload=refused)
     try:
         document = services.add_document(
             acting_user=request.user,
             application=application,
-            doc_type=form.cleaned_data["doc_type"],
+            doc_type=doc_type,
             upload=form.cleaned_data["file"],
         )
     except services.DocumentNotStored as exc:
-        # Said at the file field, on the page itself: nothing was stored, the same file is
-        # chosen again in a moment.
-        return _edit_page(request, application, upload_errors={form.cleaned_data["doc_type"]: exc})
+        # Nothing was stored: the same file is chosen again in a moment.
+        return _edit_page(
+            request, application, upload=UploadResult(doc_type, str(exc), False), status=503
+        )
     except (DocumentRejected, services.ApplicationError) as exc:
-        messages.error(
-            request,
-            _("« %(name)s » refusé : %(reason)s")
-            % {"name": form.cleaned_data["file"].name, "reason": exc},
-        )
-    else:
-        messages.success(
-            request, _("Pièce « %(name)s » jointe.") % {"name": document.original_name}
-        )
-    return redirect(f"/candidatures/{pk}/modifier/#pieces")
+        # Said at the file field, on the page itself (no redirect: the field keeps the focus).
+        reason = _("« %(name)s » refusé : %(reason)s") % {
+            "name": form.cleaned_data["file"].name,
+            "reason": exc,
+        }
+        return _edit_page(request, application, upload=UploadResult(doc_type, reason, False))
+    # The confirmation is shown at its field, which takes the focus (autofocus, which a
+    # fragment in the address would cancel): ?jointe=<document>.
+    return redirect(f"{reverse('applications:edit', args=[pk])}?jointe={document.pk}")
 
 
 @login_required
@@ -341,49 +391,6 @@ def download_document(request: AuthedRequest, pk: int, doc_pk: int) -> HttpRespo
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@login_required
-@require_POST
-def submit(request: AuthedRequest, pk: int) -> HttpResponse:
-    # The service checks who may submit, on the row it locks (404 / 403 as everywhere else).
-    try:
-        outcome = services.submit_application(acting_user=request.user, application_id=pk)
-    except services.ApplicationNotFound as exc:
-        raise Http404(str(exc)) from exc
-    except services.SubmissionForbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except services.SubmissionRefused as exc:
-        messages.error(request, _("Dépôt refusé : %(reason)s") % {"reason": exc})
-        for verdict in exc.result.verdicts if exc.result else ():
-            if not verdict.passed:
-                messages.error(request, verdict.translated(_))
-        return redirect("applications:edit", pk=pk)
-    except services.ApplicationError as exc:
-        messages.error(request, str(exc))
-        return redirect("applications:detail", pk=pk)
-    # The receipt page itself says the application is submitted: no flash message to sign.
-    return redirect("applications:receipt", pk=pk, round_number=outcome.submission.round)
-
-
-@login_required
-def receipt(request: AuthedRequest, pk: int, round_number: int) -> HttpResponse:
-    submission = selectors.access_submission(request.user, pk, round_number)
-    return render(
-        request,
-        "applications/receipt.html",
-        {"submission": submission, "application": submission.application},
-    )
-
-
-@login_required
-def receipt_download(request: AuthedRequest, pk: int, round_number: int) -> HttpResponse:
-    submission = selectors.access_submission(request.user, pk, round_number)
-    response = HttpResponse(receipt_pdf(submission), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="accuse-reception-{submission.receipt_number}.pdf"'
-    )
     return response
 
 

@@ -8,6 +8,8 @@ from pollen.calls.models import Call
 from pollen.calls.selectors import published_calls
 from pollen.domain.apply.eligibility import rule_statements
 
+APPLICANT = "applicant"  # accounts.Role.APPLICANT, which this lower layer may not import
+
 
 def home(request: HttpRequest) -> HttpResponse:
     now = clock.now()
@@ -35,6 +37,8 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "spec": spec,
             "statements": rule_statements(spec),
             "is_open": spec.is_open_at(now),
+            # Only applicants apply; a visitor is offered it too (they sign in first).
+            "may_apply": getattr(request.user, "role", APPLICANT) == APPLICANT,
             "now": now,
             "total_weight": sum(c.weight for c in spec.scoring.criteria),
         },

@@ -11,6 +11,8 @@ from pollen.applications.models import Application, Submission
 from pollen.storage import is_bucket
 from tests.builders import PDF, eligible_draft, organisation_for
 
+SWORN = {"sworn": "on"}  # the recap's sworn statement, posted with the submission
+
 
 def form_data(**overrides):
     data = {
@@ -167,7 +169,9 @@ def test_submission_is_blocked_while_a_rule_fails_and_says_which(
     applicant_client, during_call, call_2013, personas
 ):
     draft = eligible_draft(call_2013, personas["applicant"], with_documents=False)
-    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]), follow=True)
+    response = applicant_client.post(
+        reverse("applications:submit", args=[draft.pk]), SWORN, follow=True
+    )
     html = response.content.decode()
     assert "Dépôt refusé" in html and "Pièces manquantes" in html
     assert not Submission.objects.exists()
@@ -177,14 +181,15 @@ def test_a_complete_draft_is_submitted_and_the_receipt_downloads_as_pdf(
     applicant_client, during_call, call_2013, personas
 ):
     draft = eligible_draft(call_2013, personas["applicant"])
-    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
+    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]), SWORN)
     assert response.url == reverse("applications:receipt", args=[draft.pk, 1])
     page = applicant_client.get(response.url).content.decode()
     submission = Submission.objects.get()
     assert submission.snapshot_sha256 in page
     pdf = applicant_client.get(reverse("applications:receipt_pdf", args=[draft.pk, 1]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    again = applicant_client.post(reverse("applications:submit", args=[draft.pk]))  # a double click
+    # A double click:
+    again = applicant_client.post(reverse("applications:submit", args=[draft.pk]), SWORN)
     assert again.url == response.url and Submission.objects.count() == 1
     assert applicant_client.get(reverse("applications:edit", args=[draft.pk])).status_code == 302
 
@@ -298,7 +303,7 @@ def test_a_submission_takes_a_bounded_number_of_queries(
     # mail, the webhook deliveries, and the savepoint around it all: never more with more lines
     # or documents.
     with django_assert_max_num_queries(12):
-        response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
+        response = applicant_client.post(reverse("applications:submit", args=[draft.pk]), SWORN)
     assert response.status_code == 302 and Submission.objects.count() == 1
 
 
@@ -322,7 +327,7 @@ def test_a_submission_waits_for_postgresql_five_times_not_once_per_statement(
     # INSERT … SELECT) when the pipeline ends, COMMIT. Thirteen before the pipeline; eight
     # with the ORM's writes, which the A/B run in docs/architecture.md turned down.
     with counting_round_trips() as trips:
-        response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
+        response = applicant_client.post(reverse("applications:submit", args=[draft.pk]), SWORN)
     assert response.status_code == 302 and Submission.objects.count() == 1
     assert trips == [5]
 
@@ -349,7 +354,7 @@ def test_with_the_database_task_queue_a_submission_waits_once_more_per_kind_of_t
     draft = eligible_draft(call_2013, personas["applicant"])
     # After the commit: the receipt mail's task, then the three webhooks' tasks, one each.
     with counting_round_trips() as trips:
-        response = applicant_client.post(reverse("applications:submit", args=[draft.pk]))
+        response = applicant_client.post(reverse("applications:submit", args=[draft.pk]), SWORN)
     assert response.status_code == 302 and Submission.objects.count() == 1
     assert trips == [5 + 1 + 3]
     assert DBTaskResult.objects.count() == 1 + 3
