@@ -169,6 +169,7 @@ def render_svg(
     title: str,
     description: str,
     id_prefix: str = "map",
+    legend: bool = True,
 ) -> str:
     """The whole map as SVG markup (inline or as a file); every text is escaped here."""
     base = map_base()
@@ -192,7 +193,8 @@ def render_svg(
                 f"<title>{escape(point.label)}</title></circle>"
             )
     out.append("</g>")
-    out.extend(_legend())
+    if legend:
+        out.extend(_legend())
     out.append("</svg>")
     return "".join(out)
 

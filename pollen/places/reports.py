@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from pollen.accounts.models import Machine
 from pollen.domain.territory.coverage import CoverageModel, CoverageReport
 from pollen.domain.territory.siting import SitingReport, choose_sites
+from pollen.formatting import format_integer, format_percent
 from pollen.places.maps import MapPoint
 from pollen.places.selectors import PlacePoint, active_points
 from pollen.territory.models import Commune, Departement, Region
@@ -192,11 +193,11 @@ def coverage_for(radius_km: float, machine: str = "") -> tuple[CoverageReport, l
 
 
 def fr_int(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
+    return format_integer(n)
 
 
 def fr_share(share: float) -> str:
-    return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
+    return format_percent(share, 1, fixed=True)
 
 
 @dataclass(frozen=True)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("couverture/implantations/", views.siting, name="siting"),
     path("couverture/carte.svg", views.map_svg, name="map_svg"),
     path("couverture/carte.pdf", views.map_download_pdf, name="map_pdf"),
+    path("couverture/departements.geojson", views.outlines, name="outlines"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from pollen import clock
 from pollen.accounts.models import AuthedRequest
 from pollen.audit.selectors import events_for
-from pollen.places import forms, selectors, services
+from pollen.places import forms, map_data, selectors, services
 from pollen.places.exports import write_national_csv
 from pollen.places.map_pdf import map_pdf
-from pollen.places.maps import MapDataMissing, legend_labels, render_svg
+from pollen.places.maps import MapDataMissing, MapPoint, legend_labels, render_svg
 from pollen.places.models import Place
 from pollen.places.records import MACHINE_CODES
 from pollen.places.reports import (
@@ -67,13 +67,62 @@ def directory(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context["query"] = query.urlencode()
     context["can_create"] = selectors.can_create(request.user)  # type: ignore[arg-type]
+    points = selectors.active_points()
+    count = len(points)
+    context["map"] = _places_map(
+        points,
+        title=_("Les lieux ouverts de l'annuaire"),
+        description=_(
+            "%(n)s lieux ouverts figurés par des points sur la carte de France ; la recherche "
+            "ci-dessus en donne la liste."
+        )
+        % {"n": count},
+        data=map_data.directory_map(points) if map_data.tiles_enabled() else None,
+    )
     return render(request, "places/directory.html", context)
+
+
+def _places_map(
+    points: list[selectors.PlacePoint],
+    *,
+    title: str,
+    description: str,
+    data: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The SVG that works everywhere, and what map.js draws over it once tiles load."""
+    try:
+        svg = render_svg(
+            {},
+            [MapPoint(p.lat, p.lon, p.name) for p in points],
+            title=title,
+            description=description,
+            id_prefix="places-map",
+            legend=False,
+        )
+    except MapDataMissing:
+        svg = ""
+    return {"svg": svg, "title": title, "data": data}
 
 
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     place = selectors.access_place(pk)
     departement = place.commune.departement_id if place.commune else place.postal_code[:2]
     can_edit = selectors.can_edit(request.user, place)  # type: ignore[arg-type]
+    around = map_data.neighbours(place, selectors.active_points())
+    map_ = None
+    if place.latitude is not None and place.longitude is not None:
+        here = selectors.PlacePoint(
+            place.pk, place.name, place.latitude, place.longitude, place.approximate
+        )
+        map_ = _places_map(
+            [here, *around],
+            title=_("%(name)s et les lieux les plus proches") % {"name": place.name},
+            description=_(
+                "Le lieu et les %(n)s lieux ouverts les plus proches, sur la carte de France."
+            )
+            % {"n": len(around)},
+            data=map_data.place_map(place, around) if map_data.tiles_enabled() else None,
+        )
     return render(
         request,
         "places/detail.html",
@@ -84,6 +133,8 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "can_edit": can_edit,
             "events": events_for(place)[:50] if can_edit else [],
+            "map": map_,
+            "neighbours": around,
         },
     )
 
@@ -174,6 +225,13 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "svg": svg,
             "map_errors": messages_,
             "legend": legend_labels(),
+            "map": {
+                "svg": svg,
+                "title": figures.title,
+                "data": map_data.coverage_map(figures)
+                if svg and map_data.tiles_enabled()
+                else None,
+            },
             "siting_form": forms.SitingForm(
                 initial={
                     "radius_km": figures.radius_km,
@@ -257,4 +315,15 @@ def map_download_pdf(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="carte-couverture-{figures.radius_km}km.pdf"'
     )
+    return response
+
+
+def outlines(request: HttpRequest) -> HttpResponse:
+    """The départements' outlines for the zoomable coverage map (the same for every question)."""
+    try:
+        body = map_data.outlines_geojson()
+    except MapDataMissing as exc:
+        raise Http404(str(exc)) from None
+    response = HttpResponse(body, content_type="application/geo+json")
+    response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -1,9 +1,9 @@
-"""French figures for the places pages: shares, kilometres, populations."""
+"""The places pages' figures (shares, kilometres, populations) through pollen.formatting."""
 
 from django import template
 
 from pollen.accounts.models import Machine
-from pollen.places.reports import fr_int, fr_share
+from pollen.formatting import NBSP, format_decimal, format_integer, format_percent
 
 register = template.Library()
 _MACHINES = dict(Machine.choices)
@@ -11,19 +11,19 @@ _MACHINES = dict(Machine.choices)
 
 @register.filter
 def share(value: float | None) -> str:
-    return "—" if value is None else fr_share(value)
+    return "—" if value is None else format_percent(value, 1, fixed=True)
 
 
 @register.filter
 def km(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value:.1f}".replace(".", ",") + "\u00a0km"
+    return f"{format_decimal(value, 1)}{NBSP}km"
 
 
 @register.filter
 def population(value: int | None) -> str:
-    return "—" if value is None else fr_int(int(value))
+    return "—" if value is None else format_integer(int(value))
 
 
 @register.filter
