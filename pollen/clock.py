@@ -32,7 +32,7 @@ def _offset() -> dt.timedelta:
 
 
 def now() -> dt.datetime:
-    """Aware now, shifted when POLLEN_CLOCK_START is set (the demo runs on 13 September 2013)."""
+    """Aware now, shifted when POLLEN_CLOCK_START is set (the demo runs from 16 November 2026)."""
     pinned = _pinned.get()
     if pinned is not None:
         return pinned

@@ -55,7 +55,8 @@ def token_user(request: HttpRequest) -> User | None:
     return token.user
 
 
-def _limit() -> int:
+def rate_limit() -> int:
+    """Requests per minute per token or address (POLLEN_API_RATE_LIMIT)."""
     return int(getattr(settings, "POLLEN_API_RATE_LIMIT", 300))
 
 
@@ -73,7 +74,7 @@ def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        counted = hit(f"api:{_client_key(request)}", _limit(), WINDOW_SECONDS)
+        counted = hit(f"api:{_client_key(request)}", rate_limit(), WINDOW_SECONDS)
         if counted.refused:
             refused = JsonResponse(
                 {"detail": f"Trop de requêtes : au plus {counted.limit} par minute."}, status=429

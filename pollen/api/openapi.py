@@ -6,11 +6,13 @@ PAGE_PARAMS = [
     {
         "name": "page",
         "in": "query",
+        "description": "numéro de page, à partir de 1 (1 par défaut)",
         "schema": {"type": "integer", "minimum": 1, "maximum": 1000000},
     },
     {
         "name": "page_size",
         "in": "query",
+        "description": "résultats par page, de 1 à 100 (50 par défaut)",
         "schema": {"type": "integer", "minimum": 1, "maximum": 100},
     },
 ]
@@ -141,12 +143,22 @@ SCHEMAS: dict[str, Any] = {
 
 
 def _staff_paths() -> dict[str, Any]:
-    pk = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    pk = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": "numéro de la candidature",
+        "schema": {"type": "integer"},
+    }
     secured: list[dict[str, list[str]]] = [{"bearer": []}]
     listing = _get(
         "Candidatures (équipe du programme)",
         _page("Application"),
-        [*PAGE_PARAMS, _text_param("status", "statut"), _text_param("call", "appel")],
+        [
+            *PAGE_PARAMS,
+            _text_param("status", "statut (submitted, complete…)"),
+            _text_param("call", "identifiant de l'appel"),
+        ],
         400,
         401,
         403,
@@ -211,7 +223,15 @@ def document(places: bool) -> dict[str, Any]:
         "/api/v1/calls/{slug}": _get(
             "Un appel et ses règles",
             {"$ref": "#/components/schemas/Call"},
-            [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            [
+                {
+                    "name": "slug",
+                    "in": "path",
+                    "required": True,
+                    "description": "identifiant de l'appel, par exemple fablabs-2013",
+                    "schema": {"type": "string"},
+                }
+            ],
             404,
             429,
         ),
@@ -225,6 +245,7 @@ def document(places: bool) -> dict[str, Any]:
                 {
                     "name": "year",
                     "in": "query",
+                    "description": "année de la convention",
                     "schema": {"type": "integer", "minimum": 1900, "maximum": 2200},
                 },
             ],
@@ -238,6 +259,7 @@ def document(places: bool) -> dict[str, Any]:
                 {
                     "name": "radius_km",
                     "in": "query",
+                    "description": "distance en kilomètres (20 par défaut)",
                     "schema": {"type": "integer", "minimum": 1, "maximum": 200},
                 }
             ],
@@ -264,3 +286,59 @@ def document(places: bool) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+# Example values for the guide's curl lines (the API page), by parameter name.
+_EXAMPLES = {"slug": "fablabs-2013", "id": "12", "call": "fablabs-2013", "status": "submitted"}
+_BODIES = {
+    "/api/v1/staff/applications/{id}/status": '{"status": "corrections", "message": "…"}',
+    "/api/v1/staff/applications/{id}/notes": '{"note": "…"}',
+}
+
+
+def _kind(schema: dict[str, Any]) -> str:
+    """A parameter's type and bounds in words: « integer 1–100 »."""
+    text = str(schema.get("type", ""))
+    if "minimum" in schema and "maximum" in schema:
+        text += f" {schema['minimum']}–{schema['maximum']}"
+    return text
+
+
+def endpoints(doc: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
+    """Each operation of the document with its parameters, answers and a curl line, for the
+    API page (the same sections as docs/api.md)."""
+    rows = []
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            url = base_url.rstrip("/") + path
+            for name, value in _EXAMPLES.items():
+                url = url.replace("{" + name + "}", value)
+            curl = ["curl"]
+            if method != "get":
+                curl += ["-X", method.upper(), "-H", '"Content-Type: application/json"']
+                curl += ["-d", f"'{_BODIES.get(path, '{}')}'"]
+            if op.get("security"):
+                curl += ["-H", '"Authorization: Bearer pol_…"']
+            rows.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "staff": bool(op.get("security")),
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "in": p["in"],
+                            "kind": _kind(p.get("schema", {})),
+                            "description": p.get("description", ""),
+                        }
+                        for p in op.get("parameters", [])
+                    ],
+                    "responses": [
+                        {"status": code, "description": answer["description"]}
+                        for code, answer in op["responses"].items()
+                    ],
+                    "curl": " ".join([*curl, f'"{url}"']),
+                }
+            )
+    return rows

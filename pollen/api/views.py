@@ -6,15 +6,16 @@ from collections.abc import Callable
 from functools import cache, wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
 from pollen.accounts.models import User
-from pollen.api import selectors, services
-from pollen.api.auth import rate_limited, token_user
-from pollen.api.openapi import document
+from pollen.api import selectors, services, webhooks
+from pollen.api.auth import rate_limit, rate_limited, token_user
+from pollen.api.openapi import document, endpoints
 from pollen.applications.models import Application
 from pollen.programmes import for_staff
 
@@ -124,7 +125,16 @@ def openapi_json(request: HttpRequest) -> HttpResponse:
 
 @public
 def docs(request: HttpRequest) -> HttpResponse:
-    return render(request, "api/docs.html", {"doc": document(selectors.places_model() is not None)})
+    """The guide's sections (docs/api.md), each endpoint read from the OpenAPI document."""
+    doc = document(selectors.places_model() is not None)
+    context = {
+        "doc": doc,
+        "endpoints": endpoints(doc, settings.SITE_URL),
+        "rate_limit": rate_limit(),
+        "signature_header": webhooks.SIGNATURE_HEADER,
+        "max_attempts": webhooks.MAX_ATTEMPTS,
+    }
+    return render(request, "api/docs.html", context)
 
 
 @public

@@ -4,9 +4,20 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from pollen.domain.apply.money import format_eur, format_percent, from_cents
+from pollen.formatting import for_pdf, format_cents, format_percent
 from pollen.grants.models import Grant
 from pollen.pdf import grid_table, render
+
+# The call file's payment triggers (call.schema.json), as the agreement names them.
+TRIGGERS = {
+    "signature": "À la signature",
+    "progress_report": "Sur rapport d'étape",
+    "final_report": "Sur rapport final",
+}
+
+
+def _eur(cents: int) -> str:
+    return for_pdf(format_cents(cents, language="fr"))
 
 
 def agreement_pdf(grant: Grant) -> bytes:
@@ -19,8 +30,8 @@ def agreement_pdf(grant: Grant) -> bytes:
         ["Appel", f"{call.title} ({call.slug}, version {call.version})"],
         ["Bénéficiaire", f"{grant.beneficiary_name} — SIRET {grant.beneficiary_siret}"],
         ["Objet", application.title],
-        ["Subvention demandée", format_eur(from_cents(grant.requested_cents))],
-        ["Subvention attribuée", format_eur(from_cents(grant.awarded_cents))],
+        ["Subvention demandée", _eur(grant.requested_cents)],
+        ["Subvention attribuée", _eur(grant.awarded_cents)],
         ["Décision du", grant.decided_on.strftime("%d/%m/%Y")],
         [
             "Période d'exécution",
@@ -36,9 +47,9 @@ def agreement_pdf(grant: Grant) -> bytes:
     schedule = [["Tranche", "Part", "Montant", "Condition", "Échéance prévue"]] + [
         [
             p.label,
-            format_percent(p.share),
-            format_eur(from_cents(p.amount_cents)),
-            p.get_trigger_display() if hasattr(p, "get_trigger_display") else p.trigger,
+            for_pdf(format_percent(p.share, language="fr")),
+            _eur(p.amount_cents),
+            TRIGGERS.get(p.trigger, p.trigger),
             p.due_on.strftime("%d/%m/%Y"),
         ]
         for p in grant.payments.order_by("position")

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from pollen import clock
 from pollen.calls.models import Programme
-from pollen.domain.apply.money import format_eur, from_cents
 from pollen.domain.grants.finance import EnvelopeFigures
 from pollen.domain.territory.coverage import CoverageModel
+from pollen.formatting import format_cents
 from pollen.grants.models import Grant, Payment, PaymentStatus
 from pollen.grants.services import envelope_figures
 from pollen.territory.selectors import commune_points
@@ -137,7 +137,7 @@ def programme_dashboard(programme: Programme) -> dict[str, Any]:
 
 def envelope_summary(figures: EnvelopeFigures) -> str:
     return _("Engagé %(committed)s, versé %(paid)s, reste à engager %(remaining)s.") % {
-        "committed": format_eur(from_cents(figures.committed_cents)),
-        "paid": format_eur(from_cents(figures.paid_cents)),
-        "remaining": format_eur(from_cents(figures.remaining_cents)),
+        "committed": format_cents(figures.committed_cents),
+        "paid": format_cents(figures.paid_cents),
+        "remaining": format_cents(figures.remaining_cents),
     }

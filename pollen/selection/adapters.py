@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pollen.applications.models import Application, Kind
+from pollen.applications.models import Application
 from pollen.calls.models import Call
 from pollen.domain.apply import status as states
 from pollen.domain.territory.communes import CommunePoint
@@ -44,6 +44,25 @@ class ScenarioParameters:
             "must_exclude": list(self.must_exclude),
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ScenarioParameters":
+        """The inverse of as_json() (a job's parameters)."""
+
+        def optional(key: str) -> int | None:
+            return None if data.get(key) is None else int(data[key])
+
+        return cls(
+            envelope=Decimal(data["envelope"]),
+            min_awards=int(data["min_awards"]),
+            max_awards=optional("max_awards"),
+            min_score=Decimal(str(data["min_score"])),
+            region_max=optional("region_max"),
+            radius_km=Decimal(str(data["radius_km"])),
+            coverage_weight=Decimal(str(data["coverage_weight"])),
+            must_include=tuple(data.get("must_include") or ()),
+            must_exclude=tuple(data.get("must_exclude") or ()),
+        )
+
 
 @dataclass(frozen=True)
 class PoolEntry:
@@ -74,7 +93,7 @@ def decidable_applications(call: Call) -> list[Application]:
 
 def scores_of(call: Call) -> dict[int, Decimal]:
     """Each application's normalised score, as the review app stores it (rank order)."""
-    from pollen.review.selectors import ranking_of
+    from pollen.expertise.selectors import ranking_of
 
     return {s.application_id: s.normalised for s in ranking_of(call)}
 
@@ -84,8 +103,7 @@ def existing_places(
 ) -> tuple[tuple[float, float, str], ...]:
     """The directory's open places with a point; none while the places app is not there.
 
-    Places of `skip_organisations` are left out: a fablab whose creation is asked for is not
-    open yet, so it must not count as covering its own area.
+    Places of `skip_organisations` (the candidates') are left out.
     """
     try:
         from pollen.places.models import Place, PlaceStatus
@@ -121,10 +139,10 @@ def candidate_pool(call: Call) -> Pool:
             unlocated.append(application)
         else:
             entries.append(PoolEntry(application, scores[application.pk], insee))
-    creations = frozenset(
-        e.application.organisation_id for e in entries if e.application.kind == Kind.CREATION
-    )
-    return Pool(tuple(entries), tuple(unscored), tuple(unlocated), existing_places(creations))
+    # A candidate's own place never counts against it: a creation is not open yet, and an
+    # extension's place is what the committee decides about, not coverage already there.
+    own = frozenset(e.application.organisation_id for e in entries)
+    return Pool(tuple(entries), tuple(unscored), tuple(unlocated), existing_places(own))
 
 
 def problem_data(call: Call, parameters: ScenarioParameters, pool: Pool) -> dict[str, Any]:
@@ -138,6 +156,7 @@ def problem_data(call: Call, parameters: ScenarioParameters, pool: Pool) -> dict
         "region_max": parameters.region_max,
         "radius_km": plain(parameters.radius_km),
         "coverage_weight": plain(parameters.coverage_weight),
+        "scale": {"min": call.spec.scoring.scale_min, "max": call.spec.scoring.scale_max},
         "must_include": sorted(parameters.must_include, key=_id_key),
         "must_exclude": sorted(parameters.must_exclude, key=_id_key),
         "candidates": [

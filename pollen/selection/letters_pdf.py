@@ -5,7 +5,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from pollen import clock
-from pollen.domain.apply.money import format_eur
+from pollen.formatting import for_pdf, format_amount
 from pollen.pdf import grid_table, render
 from pollen.selection.models import Decision, Outcome
 
@@ -57,7 +57,7 @@ def letter_pdf(decision: Decision, signatory: str) -> bytes:
         ["Appel", call.title],
         ["Porteur", application.organisation.legal_name],
         ["Projet", application.title],
-        ["Subvention demandée", format_eur(decision.amount)],
+        ["Subvention demandée", for_pdf(format_amount(decision.amount, language="fr"))],
         ["Décision", str(Outcome(decision.outcome).label)],
     ]
     table = grid_table([[a, b] for a, b in rows], [45 * mm, 125 * mm])

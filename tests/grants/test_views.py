@@ -103,7 +103,9 @@ def test_the_finance_officer_sees_the_tranche_and_pays_it(client, personas, gran
     advance.refresh_from_db()
     assert advance.status == PaymentStatus.PAID and advance.payment_reference == "VIR-42"
     page = client.get("/subventions/programmes/fablabs-economie-collaborative/").content.decode()
-    assert "versé 21 000,00 €" in page and "<svg" in page and 'id="by-region-table"' in page
+    assert (
+        "versé 21\u202f000,00\u00a0€" in page and "<svg" in page and 'id="by-region-table"' in page
+    )
 
 
 @pytest.mark.parametrize(
@@ -136,7 +138,7 @@ def test_a_tranche_is_marked_paid_only_with_its_transfer_reference_and_date(
 def test_the_grantee_files_the_final_report_against_the_plan(client, personas, grant):
     client.force_login(personas["applicant"])
     page = client.get(f"/subventions/{grant.pk}/rapports/final/")
-    assert page.status_code == 200 and "80 000,00 €" in page.content.decode()
+    assert page.status_code == 200 and "80\u202f000,00\u00a0€" in page.content.decode()
     response = client.post(
         f"/subventions/{grant.pk}/rapports/final/",
         {
@@ -169,4 +171,4 @@ def test_the_accounting_csv_is_for_the_programme_team(client, personas, grant):
 def test_the_dashboard_shows_coverage_from_funded_communes(client, personas, grant):
     client.force_login(personas["manager"])
     page = client.get("/subventions/programmes/fablabs-economie-collaborative/").content.decode()
-    assert "<td>2013</td><td>1</td>" in page
+    assert '<th scope="row">2013</th><td class="pollen-amount">1</td>' in page

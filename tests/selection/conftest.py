@@ -8,9 +8,9 @@ from pollen import clock
 from pollen.accounts.models import Role, User
 from pollen.applications.models import Application
 from pollen.calls.models import Call
-from pollen.review.models import ScoreSummary
+from pollen.expertise.models import ScoreSummary
 from tests.builders import organisation_for
-from tests.review.conftest import submitted_application
+from tests.instruction.conftest import submitted_application
 
 # (persona or new e-mail, commune, organisation, score)
 WORLD = [

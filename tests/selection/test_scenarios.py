@@ -137,7 +137,7 @@ def test_a_scenario_is_not_frozen_when_an_application_changed_since(world, perso
 
 
 def test_unscored_applications_are_left_out_and_said_so(world, personas, call_2013):
-    from pollen.review.models import ScoreSummary
+    from pollen.expertise.models import ScoreSummary
 
     ScoreSummary.objects.filter(application=world["69123"]).delete()
     run = scenario(world, personas["committee"])

@@ -254,8 +254,13 @@ def _below(threshold: float) -> float:
     return (math.ceil(threshold * 100 - _NOISE) - 1) / 100
 
 
+def _count(count: int) -> str:
+    """A whole number the French way: 227 830."""
+    return f"{count:,}".replace(",", " ")
+
+
 def _people(count: int) -> str:
-    return f"{count:,}".replace(",", " ") + (" habitant" if count < 2 else " habitants")
+    return _count(count) + (" habitant" if count < 2 else " habitants")
 
 
 def _km(distance: float) -> str:
@@ -354,15 +359,36 @@ def _overlap(context: _Context, i: int, flip: _Flip | None) -> str | None:
         return None
     fresh = int(model.populations[model.new[i]].sum())
     here = model.candidates[i].commune
-    tail = f" : elle ne rapprocherait d'un fablab que {_people(brought)} de plus."
-    tail = tail if brought else " : elle ne rapprocherait aucun habitant de plus d'un fablab."
+    radius = f"{context.problem.radius_km:g}".replace(".", ",") + " km"
+    why = (
+        f" : {_count(around - brought)} des {_people(around)} à moins de {radius} d'elle sont "
+        f"déjà à moins de {radius} d'un lieu existant ou d'une candidature retenue"
+    )
+    tail = f" ; elle ne rapprocherait d'un fablab que {_people(brought)} de plus."
+    tail = tail if brought else " ; elle ne rapprocherait aucun habitant de plus d'un fablab."
     if fresh - brought >= around - fresh:
         other = model.candidates[context.main_neighbour(i)]
         km = _km(haversine_km(here.lat, here.lon, other.commune.lat, other.commune.lon))
-        return f"Sa zone est déjà couverte par « {other.id} » ({other.commune.name}), retenue à {km}{tail}"
+        name = other.label or other.id
+        return (
+            f"Sa zone est déjà couverte par « {name} » ({other.commune.name}), retenue à {km}"
+            f"{why}{tail}"
+        )
     dist, idx = context.places.nearest_km([here.lat], [here.lon])
     place = context.problem.existing_places[int(idx[0])]
-    return f"Sa zone est déjà couverte par le lieu existant « {place.label} », à {_km(float(dist[0]))}{tail}"
+    return (
+        f"Sa zone est déjà couverte par le lieu existant « {place.label} », à "
+        f"{_km(float(dist[0]))}{why}{tail}"
+    )
+
+
+def _no_score(selected: bool, problem: SelectionProblem) -> str:
+    """When the threshold lies outside the reviewers' scale, say so rather than name it."""
+    if selected:
+        low = score_fr(problem.scale_min if problem.scale_min is not None else 0.0)
+        return f"Aucune note ne la ferait sortir : même notée {low}, elle resterait retenue."
+    high = score_fr(problem.scale_max if problem.scale_max is not None else 0.0)
+    return f"Aucune note ne la ferait entrer : même la note maximale ({high}) ne suffirait pas."
 
 
 def _with_flip(
@@ -374,11 +400,21 @@ def _with_flip(
         verb = "ferait sortir" if explanation.selected else "ferait entrer"
         text = f"Aucune note ne la {verb} sans changer les règles ou les autres candidatures."
         return replace(explanation, flip_computed=True, flip_message=text)
+    problem = context.problem
     if explanation.selected:
         score = _below(flip.threshold)
+        if score < (problem.scale_min if problem.scale_min is not None else 0.0):
+            return replace(explanation, flip_computed=True, flip_message=_no_score(True, problem))
         text = f"Elle sortirait avec une note de {score_fr(score)} ou moins."
         return replace(explanation, flip_computed=True, flip_message=text, score_to_leave=score)
-    score = max(_above(flip.threshold), math.ceil(context.problem.min_score * 100 - _NOISE) / 100)
+    score = max(_above(flip.threshold), math.ceil(problem.min_score * 100 - _NOISE) / 100)
+    if problem.scale_max is not None and score > problem.scale_max:
+        text = _no_score(False, problem)
+        if flip.amount is not None:
+            text += f" Elle entrerait en demandant au plus {euros_fr(flip.amount)}."
+        return replace(
+            explanation, flip_computed=True, flip_message=text, amount_to_enter=flip.amount
+        )
     text = f"Elle entrerait avec une note d'au moins {score_fr(score)}."
     if flip.amount is not None:
         text += f" Elle entrerait aussi en demandant au plus {euros_fr(flip.amount)}."

@@ -27,6 +27,7 @@ class Candidate:
     score: float
     amount: Decimal
     commune: CommunePoint
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,9 @@ class SelectionProblem:
     must_exclude: frozenset[str] = frozenset()
     radius_km: float = 20.0
     coverage_weight: float = 0.0
+    # The reviewers' scale (0 to 5): no explanation names a score outside it.
+    scale_min: float | None = None
+    scale_max: float | None = None
 
 
 class SelectionInputError(ValueError):
@@ -284,6 +288,7 @@ def parse_selection_input(
         )
     min_awards, max_awards = _awards(data.get("awards", {}))
     radius = _number(data.get("radius_km", 20), "radius_km")
+    scale = _scale(data.get("scale"))
     if radius <= 0:
         raise SelectionInputError(
             "radius_km", f"Le rayon « radius_km » doit être strictement positif ; reçu : {radius}."
@@ -301,7 +306,25 @@ def parse_selection_input(
         must_exclude=exclude,
         radius_km=float(radius),
         coverage_weight=float(_non_negative(data.get("coverage_weight", 0), "coverage_weight")),
+        scale_min=scale[0],
+        scale_max=scale[1],
     )
+
+
+def _scale(value: object) -> tuple[float | None, float | None]:
+    """The optional {"min": 0, "max": 5} of the reviewers' scale."""
+    if value is None:
+        return None, None
+    if not isinstance(value, Mapping) or "min" not in value or "max" not in value:
+        raise SelectionInputError(
+            "scale", 'Le champ « scale » doit être un objet {"min": …, "max": …}.'
+        )
+    low, high = _number(value["min"], "scale.min"), _number(value["max"], "scale.max")
+    if low >= high:
+        raise SelectionInputError(
+            "scale", f"« scale.min » ({low}) doit être inférieur à « scale.max » ({high})."
+        )
+    return float(low), float(high)
 
 
 def _load(raw: str | bytes | Mapping[str, object]) -> Mapping[str, object]:
@@ -421,7 +444,8 @@ def _candidates(value: object, communes: Mapping[str, CommunePoint]) -> tuple[Ca
         score = float(_number(item.get("score"), f"{field}.score"))
         amount = _amount(item.get("amount_eur"), f"{field}.amount_eur")
         commune = _commune(item.get("commune_insee"), f"{field}.commune_insee", communes)
-        result.append(Candidate(ident, score, amount, commune))
+        label = str(item.get("label") or "").strip()
+        result.append(Candidate(ident, score, amount, commune, label))
     return tuple(result)
 
 

@@ -1,12 +1,12 @@
-"""Integer cents shown as French euros in templates."""
+"""Integer cents as euros in the visitor's language (pollen.formatting; also `pollen_format`)."""
 
 from django import template
 
-from pollen.domain.apply.money import format_eur, from_cents
+from pollen.formatting import format_cents
 
 register = template.Library()
 
 
 @register.filter
 def cents(value: int | None) -> str:
-    return "—" if value is None else format_eur(from_cents(int(value)))
+    return "—" if value is None else format_cents(int(value))

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 from reportlab.pdfgen import canvas
@@ -21,6 +22,7 @@ from pollen.accounts.models import LegalForm, Machine, Organisation, Role, User
 from pollen.applications import services
 from pollen.applications.models import Application
 from pollen.calls.models import Call, Programme
+from pollen.demo.names import fablab_name, of_place
 from pollen.demo.personas import (
     ALL_PERSONAS,
     DEMO_PASSWORD,
@@ -37,9 +39,22 @@ from pollen.domain.apply.budget import (
     ResourceStatus,
 )
 from pollen.domain.apply.siret import luhn_ok
+from pollen.formatting import format_integer
 from pollen.territory.models import Commune
 
 CALLS_DIR = Path(__file__).resolve().parents[4] / "calls"
+# The demo's clock (the Makefile's POLLEN_CLOCK_START): the 2013 programme is history, decided,
+# paid and reported; the Bretagne 2026 call is open, with fresh applications already scored
+# for its committee; the next jam is ahead (docs/decisions/0019-demo-clock.md).
+DEMO_CLOCK_START = dt.datetime(2026, 11, 16, 10, 0, tzinfo=clock.PARIS)
+LOADED_AT = DEMO_CLOCK_START - dt.timedelta(days=1)
+# The e-mail domains of the demo's people (personas, fictitious applicants and experts).
+DEMO_DOMAINS = (
+    "@pollen.example",
+    "@fablab-fictif.example",
+    "@experts-fictifs.example",
+    "@jam.example",
+)
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -138,9 +153,19 @@ class Command(BaseCommand):
                     "ou de développement (POLLEN_DEBUG=1)."
                 )
             )
-        for path in sorted(CALLS_DIR.glob("*.toml")):
+        # Whatever is not dated by its own story is dated just before the demo's clock, so
+        # that nothing the demo shows lies in its future (tests/demo/test_load_demo.py).
+        with clock.override(LOADED_AT):
+            self._load()
+        self._print_logins()
+
+    def _load(self) -> None:
+        paths = sorted(CALLS_DIR.glob("*.toml"))
+        self._step(_("Chargement des appels…"), len(paths))
+        for path in paths:
             call_command("load_call", str(path), verbosity=0)
         if not User.objects.filter(email=PERSONAS[0][0]).exists():
+            self._step(_("Création des comptes et des candidatures fictives…"), len(PLAN))
             # Receipts would be mailed to fictitious people: keep them in memory.
             with override_settings(MAILERS={"default": {"BACKEND": LOCMEM}}), transaction.atomic():
                 self._build()
@@ -150,22 +175,47 @@ class Command(BaseCommand):
         self._staff_of_programmes()
         self._after_the_deadline()
         self._enrol_staff()
-        self._print_logins()
+        self._restamp()
+
+    def _restamp(self) -> None:
+        """Django stamps accounts and organisations with the real time (auto_now_add), which
+        is after the demo's clock: the demo's own rows are dated when the demo is loaded."""
+        demo = Q()
+        for domain in DEMO_DOMAINS:
+            demo |= Q(email__endswith=domain)
+        User.objects.filter(demo, date_joined__gt=LOADED_AT).update(date_joined=LOADED_AT)
+        Organisation.objects.filter(is_fictitious=True, created_at__gt=LOADED_AT).update(
+            created_at=LOADED_AT
+        )
 
     def _after_the_deadline(self) -> None:
         """Each later stage brings its own idempotent demo: places, review, committee, grants."""
+        from pollen.demo.second_call import load_second_call_demo
         from pollen.grants.demo import load_grants_demo
+        from pollen.instruction.demo import load_review_demo
         from pollen.jam.demo import load_jam_demo
         from pollen.places.demo import load_places_demo
-        from pollen.review.demo import load_review_demo
         from pollen.selection.demo import load_selection_demo
 
         with override_settings(MAILERS={"default": {"BACKEND": LOCMEM}}):
+            self._step(_("Lieux de démonstration…"))
             load_places_demo()
+            self._step(_("Instruction et expertise (experts, affectations, avis)…"))
             load_review_demo("fablabs-2013")
+            self._step(_("Comité de sélection (scénarios et décisions)…"))
             load_selection_demo("fablabs-2013")
+            self._step(_("Subventions (conventions, versements, rapport)…"))
             load_grants_demo(Call.objects.get(slug="fablabs-2013"))
+            self._step(_("Jams (ateliers participatifs)…"))
             load_jam_demo("fablabs-2013")
+            self._step(_("Appel breton 2026 : candidatures déposées, évaluées, notées…"))
+            load_second_call_demo()
+
+    def _step(self, what: str, count: int | None = None) -> None:
+        """A progress line, so a long load says what it is doing: « Chargement des appels… 4 »."""
+        line = what if count is None else f"{what} {format_integer(count)}"
+        self.stdout.write(line)
+        self.stdout.flush()
 
     def _staff_of_programmes(self) -> None:
         """Each programme's team (idempotent): the Région Bretagne's accounts are created here,
@@ -201,7 +251,8 @@ class Command(BaseCommand):
             " code de la salle : POLLEN\n"
         )
         self.stdout.write(
-            f"\nPollen : {settings.SITE_URL}  (l'horloge de la démo est réglée au 13 septembre 2013)\n"
+            f"\nPollen : {settings.SITE_URL}  (l'horloge de la démo est réglée au 16 novembre 2026 : "
+            "l'appel 2013 est clos, décidé et payé ; l'appel breton 2026 est ouvert)\n"
         )
 
     def _build(self) -> None:
@@ -249,7 +300,7 @@ class Command(BaseCommand):
         if flaw == "siret":
             siret = siret[:-1] + str((int(siret[-1]) + 1) % 10)
         return Organisation.objects.create(
-            legal_name=f"Fablab de {commune.name} (fictif)",
+            legal_name=fablab_name(commune.name),
             siret=siret,
             legal_form=rng.choice(
                 [
@@ -290,7 +341,8 @@ class Command(BaseCommand):
                 acting_user=author,
                 call=call,
                 organisation=org,
-                title=f"{'Créer' if index % 3 == 0 else 'Équiper'} le fablab de {org.commune.name if org.commune else ''}",
+                title=f"{'Créer' if index % 3 == 0 else 'Équiper'} le fablab "
+                f"{of_place(org.commune.name if org.commune else '')}",
                 kind="creation" if index % 3 == 0 else "improvement",
                 summary="Projet fictif de démonstration : un atelier ouvert à tous, des machines numériques, "
                 "des ateliers pour les scolaires et les entreprises du territoire.",
