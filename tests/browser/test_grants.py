@@ -29,8 +29,8 @@ def test_a_finance_officer_approves_a_tranche_requested_by_an_instructor_and_see
     assert requested_advance.requested_by == personas["instructor"]
     login(page, personas["finance"].email, DEMO_PASSWORD)
     page.goto(f"{page.base}{DASHBOARD}")
-    assert page.locator('[data-figure="paid"]').first.inner_text() == "0,00 €"
-    assert page.locator('[data-figure="committed"]').first.inner_text() == "70 000,00 €"
+    assert page.locator('[data-figure="paid"]').first.inner_text() == "0,00\u00a0€"
+    assert page.locator('[data-figure="committed"]').first.inner_text() == "70\u202f000,00\u00a0€"
 
     page.goto(f"{page.base}/subventions/versements/")
     page.locator(f'[data-action="approve-{requested_advance.pk}"]').click()
@@ -40,11 +40,11 @@ def test_a_finance_officer_approves_a_tranche_requested_by_an_instructor_and_see
     page.wait_for_selector("text=Versé.")
 
     page.goto(f"{page.base}{DASHBOARD}")
-    assert page.locator('[data-figure="paid"]').first.inner_text() == "21 000,00 €"
+    assert page.locator('[data-figure="paid"]').first.inner_text() == "21\u202f000,00\u00a0€"
     assert (
         page.locator("#envelope-summary")
         .inner_text()
-        .startswith("Engagé 70 000,00 €, versé 21 000,00 €")
+        .startswith("Engagé 70\u202f000,00\u00a0€, versé 21\u202f000,00\u00a0€")
     )
     requested_advance.refresh_from_db()
     assert requested_advance.status == PaymentStatus.PAID

@@ -1,0 +1,167 @@
+"""Every demo persona follows the links of the demo from their landing page in Chromium: no link
+to a refusal or to nothing, no form the role may not submit, no script error, nothing wider than
+the screen, no serious or critical axe-core violation; in French and English, 1280 and 375 px.
+
+CI runs French at 1280 px and English at 375 px; POLLEN_FULL_CRAWL=1 runs the whole matrix."""
+
+import io
+import os
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from pollen.accounts.models import User
+from pollen.demo.personas import ALL_PERSONAS, PERSONAS
+from tests.browser.test_accessibility import AXE, violations
+from tests.browser.test_pages import overflowing, watch
+from tests.crawl import followable, route_of
+from tests.test_route_walker import LOGIN, answer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FULL = os.environ.get("POLLEN_FULL_CRAWL") == "1"
+MATRIX = (
+    [(lang, width) for lang in ("fr", "en") for width in (1280, 375)]
+    if FULL
+    else [("fr", 1280), ("en", 375)]
+)
+PEOPLE = [None, *(email for email, _n, _r in (ALL_PERSONAS if FULL else PERSONAS))]
+PER_PERSONA = 40 if FULL else 14  # pages opened in the browser, one per route
+# Found by the crawl in an app another change is moving (pollen/instruction), left out until the
+# fix lands there: (route, axe rule) → the fix.
+LINKS_PER_ROUTE = 3  # links checked through the test client, per route and persona
+REFUSED = {403, 404, LOGIN}
+# Forms whose success is to end the session: the sign-in page is their answer, not a refusal.
+SIGNS_OUT = {"accounts:logout", "accounts:sign_out_everywhere"}
+
+
+def signed_in_client(email: str | None, language: str) -> Client:
+    client = Client(raise_request_exception=False)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    if email:
+        client.force_login(User.objects.get(email=email))
+    return client
+
+
+def links_and_forms(page) -> tuple[list[str], list[tuple[str, str]]]:
+    return page.evaluate(
+        """() => [
+            [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")),
+            [...document.querySelectorAll("form")].map((f) => [
+                (f.getAttribute("method") || "get").toLowerCase(),
+                f.getAttribute("action") || location.pathname + location.search,
+            ]),
+        ]"""
+    )
+
+
+def walk(browser, base: str, email: str | None, language: str, width: int) -> dict[str, list[str]]:
+    """One persona's walk: the problems found, by page."""
+    client = signed_in_client(email, language)
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": width, "height": 900}, bypass_csp=True
+    )
+    context.add_cookies(
+        [
+            {"name": name, "value": morsel.value, "url": base}
+            for name, morsel in client.cookies.items()
+        ]
+    )
+    page = context.new_page()
+    errors = watch(page)
+    failed: list[str] = []  # what the page itself loaded and was refused (images, scripts…)
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(f"{r.url} answered {r.status}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
+    checked: Counter[str] = Counter()
+    problems: dict[str, list[str]] = {}
+    answers: dict[tuple[str, str], object] = {}
+    routes: set[str] = set()
+    queue = ["/espace/" if email else "/"]
+    opened = 0
+    while queue and opened < PER_PERSONA:
+        path = queue.pop(0)
+        route = route_of(urlsplit(path).path)
+        if route in routes:
+            continue
+        routes.add(route or path)
+        opened += 1
+        errors.clear()
+        failed.clear()
+        response = page.goto(base + path)
+        found: list[str] = []
+        if response is None or response.status != 200:
+            found.append(f"answered {response.status if response else 'nothing'}")
+        elif "text/html" in (response.headers.get("content-type") or ""):
+            found += list(errors) + list(failed)
+            scroll, screen = page.evaluate(
+                "() => [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            if scroll > screen:
+                found.append(f"{scroll} px wide for {screen} px: {overflowing(page)}")
+            if AXE.exists():
+                found += violations(page)
+            hrefs, forms = links_and_forms(page)
+            for href in hrefs:
+                target = followable(path, href)
+                if target is None:
+                    continue
+                key = ("get", target)
+                if key not in answers:
+                    # a list's forty rows link to forty pages of one route: a few are enough
+                    route = route_of(urlsplit(target).path) or target
+                    if checked[route] >= LINKS_PER_ROUTE:
+                        continue
+                    checked[route] += 1
+                    answers[key] = answer(client, "get", target)[0]
+                # a visitor is sent to sign in, then on: that link is not a refusal
+                if answers[key] in REFUSED and not (email is None and answers[key] == LOGIN):
+                    found.append(f"link to {target} answers {answers[key]}")
+                elif target not in queue:
+                    queue.append(target)
+            for method, action in forms:
+                target = followable(path, action)
+                if (
+                    target is None
+                    or method != "post"
+                    or route_of(urlsplit(target).path) in SIGNS_OUT
+                ):
+                    continue
+                key = ("post", target)
+                if key not in answers:  # an empty submission, rolled back: refused or not
+                    answers[key] = answer(client, "post", target)[0]
+                if answers[key] in REFUSED:
+                    found.append(f"form to {target} is refused for this role ({answers[key]})")
+        if found:
+            problems[f"{email or 'anonymous'} {path}"] = found
+    context.close()
+    return problems
+
+
+@pytest.fixture
+def demo(territory, settings):
+    settings.DEBUG = True  # the demo loads on a demonstration instance only
+    call_command("load_demo", verbosity=0, stdout=io.StringIO())
+    settings.DEBUG = False
+
+
+@pytest.mark.parametrize(("language", "width"), MATRIX)
+def test_every_persona_walks_the_demo_without_dead_links_errors_or_violations(
+    browser, live_server, demo, language, width
+):
+    if not AXE.exists():
+        pytest.skip("axe-core absent: make install puts it in .venv/node")
+    problems: dict[str, list[str]] = {}
+    for email in PEOPLE:
+        problems |= walk(browser, live_server.url, email, language, width)
+    report = "\n".join(f"{where}: {'; '.join(what)}" for where, what in sorted(problems.items()))
+    assert not problems, f"{language} at {width} px:\n{report}"
