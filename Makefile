@@ -18,7 +18,7 @@ help:
 	@echo "make demo   installe, crée la base SQLite, charge le territoire, l'appel 2013 et les démonstrations, puis sert sur http://$(HOST):$(PORT)"
 	@echo "make test   installe et lance toute la suite de tests (navigateur compris)"
 	@echo "make bench  lance les bancs d'essai (benchmarks/)"
-	@echo "make lint   ruff + mypy + deptry + import-linter"
+	@echo "make lint   ruff + mypy + deptry + import-linter + djlint"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then scripts/find-python --explain; exit 1; fi
@@ -49,7 +49,7 @@ demo: install
 	@# DEBUG for runserver's assets, but the site's own 404/500 pages for the demo's visitors.
 	POLLEN_SITE_URL=$${POLLEN_SITE_URL-http://$(HOST):$(PORT)} \
 	POLLEN_DEBUG_PAGES=$${POLLEN_DEBUG_PAGES-0} \
-	POLLEN_CLOCK_START=$${POLLEN_CLOCK_START-2013-09-13T10:00:00+02:00} \
+	POLLEN_CLOCK_START=$${POLLEN_CLOCK_START-2026-11-16T10:00:00+01:00} \
 	POLLEN_CLOCK_STARTED_AT=$$(date -u +%Y-%m-%dT%H:%M:%S+00:00) \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
@@ -74,6 +74,8 @@ lint: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/deptry .
 	$(VENV)/bin/lint-imports
+	@# the templates: lint only ([tool.djlint] in pyproject.toml), never reformatted
+	$(VENV)/bin/djlint pollen --lint
 
 # After editing the dependencies in pyproject.toml: the pinned files the installs read.
 deps: install

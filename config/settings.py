@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -17,6 +18,12 @@ from config.storage import private_storage
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def tiles_origin(url: str) -> list[str]:
+    """The CSP source a tile URL is fetched from ({s} subdomains as a wildcard); none if empty."""
+    parts = urlsplit(url.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -66,6 +73,16 @@ POLLEN_TSA_CA_FILE = os.environ.get("POLLEN_TSA_CA_FILE", "")
 # New questions to the siting page's solver (up to 5 s each) per address and minute; answers
 # already computed (by any process) are served from the shared cache without counting.
 POLLEN_SITING_SOLVES_PER_MINUTE = int(os.environ.get("POLLEN_SITING_SOLVES_PER_MINUTE", "6"))
+# The zoomable maps' background (docs/decisions/0023-zoomable-maps.md): raster tiles, {z} {x} {y}
+# in the URL, IGN's Plan IGN by default. Empty: no tiles, the pages keep their SVG maps. The
+# visitor's browser fetches them, so the CSP's img-src names their origin (below).
+POLLEN_MAP_TILES_URL = os.environ.get(
+    "POLLEN_MAP_TILES_URL",
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+).strip()
+POLLEN_MAP_ATTRIBUTION = os.environ.get("POLLEN_MAP_ATTRIBUTION", "© IGN – Plan IGN")
 UPLOAD_MAX_BYTES = int(os.environ.get("POLLEN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # What an office document (a zip) may expand to, all members together (docs/decisions/0007).
 UPLOAD_MAX_EXPANDED_BYTES = int(
@@ -96,13 +113,15 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "pollen.audit",
     "pollen.mailing",
+    "pollen.jobs",
     "pollen.accounts",
     "pollen.dashboard",
     "pollen.territory",
     "pollen.calls",
     "pollen.applications",
     "pollen.places",
-    "pollen.review",
+    "pollen.instruction",
+    "pollen.expertise",
     "pollen.selection",
     "pollen.grants",
     "pollen.jam",
@@ -182,6 +201,11 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("POLLEN_
 # PostgreSQL's pipeline mode for the submission (pollen/sql.py together()): its reads cost one
 # round trip, its writes another. Set POLLEN_DB_PIPELINE=0 behind a proxy that cannot pipeline.
 DB_PIPELINE = env_bool("POLLEN_DB_PIPELINE", True)
+# A jam's live regions (docs/decisions/0002-jam-live-updates.md): server-sent events, fanned
+# out by PostgreSQL LISTEN/NOTIFY, when "auto" finds an ASGI request on PostgreSQL; "on" when
+# the pages run under WSGI but a proxy sends the jam's …/flux/ paths to ASGI nodes; "off":
+# every screen polls once a second (always so on SQLite).
+JAM_STREAMS = os.environ.get("POLLEN_JAM_STREAMS", "auto")
 
 # The cache holds what every process and host must agree on (the API's rate limit, computed
 # pages): the database by default (shared, nothing to install), Redis with
@@ -382,7 +406,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *tiles_origin(POLLEN_MAP_TILES_URL)],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -130,6 +130,13 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_map_tiles(settings):
+    """The browser never fetches IGN's tiles in a test: the maps stay SVG unless a test sets
+    a tile URL it answers itself (tests/places/test_web_maps.py)."""
+    settings.POLLEN_MAP_TILES_URL = ""
+
+
 @pytest.fixture
 def territory(db):
     """A few real communes; Paris both as a commune and as its first arrondissement."""

@@ -21,9 +21,9 @@ from pollen.places import services as place_services
 from pollen.places.models import PlaceKind
 from tests.builders import organisation_for
 from tests.grants.helpers import DECIDED, awarded_grant
+from tests.instruction.conftest import submitted_application
+from tests.instruction.test_exports import xlsx_rows
 from tests.opendata.test_scdl import _validate
-from tests.review.conftest import submitted_application
-from tests.review.test_exports import xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,13 @@ def streamed(response):
     return b"".join(response.streaming_content)
 
 
+def job_file(client, url):
+    """An export made by a job (pollen.jobs): 303 to its page, then its file."""
+    started = client.get(url)
+    assert started.status_code == 303, url
+    return client.get(started["Location"] + "fichier/")
+
+
 @pytest.fixture(params=HOSTILE, ids=["hyperlink", "plus", "minus", "at", "tab", "cr"])
 def hostile(request):
     return request.param
@@ -76,7 +83,7 @@ def applied(call_2013, personas, hostile):
 
 def test_it_neutralises_the_instructors_csv(client, personas, applied, hostile):
     client.force_login(personas["instructor"])
-    response = client.get(reverse("review:export_csv", args=[applied.call.slug]))
+    response = job_file(client, reverse("instruction:export_csv", args=[applied.call.slug]))
     assert response.status_code == 200
     assert_harmless(csv_cells(streamed(response).decode("utf-8")), hostile)
 
@@ -85,7 +92,7 @@ def test_it_writes_the_instructors_xlsx_as_text_never_as_formulas(
     client, personas, applied, hostile
 ):
     client.force_login(personas["instructor"])
-    response = client.get(reverse("review:export_xlsx", args=[applied.call.slug]))
+    response = job_file(client, reverse("instruction:export_xlsx", args=[applied.call.slug]))
     assert response.status_code == 200
     data = streamed(response)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -38,6 +38,7 @@ OBJECTS_OF_A = (
     "run",
     "grant",
     "payment",
+    "job",  # a committee solve of the 2013 call
 )
 # Routes that name the call but are public, or the applicant's own way in.
 OPEN_TO_ALL = {"calls:detail", "applications:new", "api:call"}
@@ -84,14 +85,15 @@ def test_the_walk_covers_every_kind_of_object():
     for expected in (
         "applications:detail",
         "applications:document",
-        "review:list",
-        "review:export_csv",
-        "review:thread",
+        "instruction:list",
+        "instruction:export_csv",
+        "instruction:thread",
         "selection:run_detail",
         "selection:letter",
         "grants:detail",
         "grants:payment_step",
         "grants:dashboard",
+        "jobs:state_json",
         "accounts:programme_invitations",
         "api:application_status",
     ):
@@ -145,9 +147,14 @@ def test_another_programmes_lists_and_exports_hold_none_of_its_rows(walls, perso
     grant = Grant.objects.get(pk=w["grant"])
     secrets = ("Atelier laser à Rennes", "Fabrique à Brest", grant.reference, "Fablab de Rennes")
     pages = {
-        "instructor_b": ["dashboard:index", "review:index", "review:experts", "grants:list"],
+        "instructor_b": [
+            "dashboard:index",
+            "instruction:index",
+            "instruction:experts",
+            "grants:list",
+        ],
         "manager_b": ["dashboard:index", "selection:index", "grants:list", "grants:payments"],
-        "committee_b": ["dashboard:index", "review:index", "selection:index"],
+        "committee_b": ["dashboard:index", "instruction:index", "selection:index"],
         "finance_b": ["grants:payments", "grants:payments_csv"],
     }
     for who, names in pages.items():
@@ -158,15 +165,15 @@ def test_another_programmes_lists_and_exports_hold_none_of_its_rows(walls, perso
     own = Client()
     own.force_login(personas["instructor"])
     assert "Atelier laser à Rennes" in _page(own, reverse("dashboard:index"))
-    index = _page(clients["instructor_b"], reverse("review:index"))
-    assert reverse("review:list", args=[w["call"]]) not in index
-    assert reverse("review:list", args=["bretagne-tiers-lieux-2026"]) in index
+    index = _page(clients["instructor_b"], reverse("instruction:index"))
+    assert reverse("instruction:list", args=[w["call"]]) not in index
+    assert reverse("instruction:list", args=["bretagne-tiers-lieux-2026"]) in index
 
 
 def test_their_own_programme_stays_open_to_them(walls):
     _w, clients = walls
     slug = "bretagne-tiers-lieux-2026"
-    assert clients["instructor_b"].get(reverse("review:list", args=[slug])).status_code == 200
+    assert clients["instructor_b"].get(reverse("instruction:list", args=[slug])).status_code == 200
     assert (
         clients["committee_b"].get(reverse("selection:committee", args=[slug])).status_code == 200
     )

@@ -14,21 +14,23 @@ from django.urls import reverse
 from pollen import clock
 from pollen.api.auth import create_token
 from pollen.audit.models import AuditEvent
+from pollen.expertise.models import Assignment
 from pollen.grants import services as grant_services
+from pollen.instruction import assignment_services
+from pollen.instruction.models import PairKind
 from pollen.jam import selectors as jam_selectors
 from pollen.jam.models import JamRole, Lever, Proposal, WorkingGroup
+from pollen.jobs.models import Job, JobStatus
 from pollen.places import reports
 from pollen.places.models import Place, PlaceKind
 from pollen.places.services import create_place
-from pollen.review import expert_services
-from pollen.review.models import Assignment, PairKind
 from pollen.selection import services as selection_services
 from pollen.selection.adapters import ScenarioParameters
 from tests.builders import eligible_draft, organisation_for
 from tests.conftest import PERSONA_ROLES, PERSONAS
 from tests.grants.helpers import DECIDED
+from tests.instruction.conftest import make_expert, submitted_application
 from tests.jam.conftest import START, make_jam, person
-from tests.review.conftest import make_expert, submitted_application
 from tests.selection.conftest import score
 from tests.test_urls import routes
 
@@ -186,9 +188,11 @@ TABLE: dict[str, tuple[Table, Table]] = {
         but(rule(STAFF, 302, 404), applicant=200),
         but(rule(STAFF, 302, 404), applicant=ALLOWED),
     ),
-    "applications:upload": (POST_ONLY, but(rule(STAFF, 403, 404), applicant=302)),
+    # An empty upload or an unsworn submission: the page again, the reason at the field.
+    "applications:upload": (POST_ONLY, but(rule(STAFF, 403, 404), applicant=200)),
     "applications:remove_document": (POST_ONLY, but(rule(STAFF, 403, 404), applicant=302)),
-    "applications:submit": (POST_ONLY, but(rule(STAFF, 403, 404), applicant=302)),
+    "applications:recap": (but(rule(STAFF, 302, 404), applicant=200), signed_in(405)),
+    "applications:submit": (POST_ONLY, but(rule(STAFF, 403, 404), applicant=200)),
     # places: a public directory; the manager, the admin and the place's own structure edit
     "places:directory": PUBLIC,
     "places:export_csv": PUBLIC,
@@ -197,6 +201,7 @@ TABLE: dict[str, tuple[Table, Table]] = {
     "places:siting": PUBLIC,
     "places:map_svg": PUBLIC,
     "places:map_pdf": PUBLIC,
+    "places:outlines": PUBLIC,
     "places:create": (
         rule({"manager", "admin"}, 200, 403),
         rule({"manager", "admin"}, ALLOWED, 403),
@@ -206,30 +211,31 @@ TABLE: dict[str, tuple[Table, Table]] = {
         rule({"manager", "admin", "applicant"}, ALLOWED, 403),
     ),
     # review
-    "review:index": (
+    "instruction:index": (
         but(rule(RANKING, 200, 403), expert=302),
         but(rule(RANKING, 200, 403), expert=302),
     ),
-    "review:list": staff_only(),
-    "review:export_csv": staff_only(),
-    "review:export_xlsx": staff_only(),
-    "review:experts": staff_only(),
-    "review:pairs": staff_only(),
-    "review:bulk": (POST_ONLY, staff_only()[1]),
-    "review:assign": (POST_ONLY, staff_only()[1]),
-    "review:pair_delete": (POST_ONLY, staff_only()[1]),
-    "review:completeness": (POST_ONLY, rule(STAFF, ALLOWED, 404)),
-    "review:ranking": (rule(RANKING, 200, 403), rule(RANKING, 200, 403)),
-    "review:thread": (
+    "instruction:list": staff_only(),
+    # The exports and the assignment are jobs: 303 to the job's page (GET only for exports).
+    "instruction:export_csv": (rule(STAFF, 303, 403), signed_in(405)),
+    "instruction:export_xlsx": (rule(STAFF, 303, 403), signed_in(405)),
+    "instruction:experts": staff_only(),
+    "instruction:pairs": staff_only(),
+    "instruction:bulk": (POST_ONLY, staff_only()[1]),
+    "instruction:assign": (POST_ONLY, rule(STAFF, 303, 403)),
+    "instruction:pair_delete": (POST_ONLY, staff_only()[1]),
+    "instruction:completeness": (POST_ONLY, rule(STAFF, ALLOWED, 404)),
+    "expertise:ranking": (rule(RANKING, 200, 403), rule(RANKING, 200, 403)),
+    "instruction:thread": (
         rule(STAFF | {"applicant"}, 200, 404),
         rule(STAFF | {"applicant"}, ALLOWED, 404),
     ),
     # the expert has rendered no review yet: only the team and the committee read them
-    "review:application_reviews": (rule(RANKING, 200, 404), rule(RANKING, 200, 404)),
-    "review:my_reviews": (rule({"expert"}, 200, 403), rule({"expert"}, 200, 403)),
-    "review:my_profile": (rule({"expert"}, 200, 403), rule({"expert"}, ALLOWED, 403)),
-    "review:declare_conflict": (POST_ONLY, rule({"expert"}, ALLOWED, 403)),
-    "review:review": (rule({"expert"}, 200, 404), rule({"expert"}, ALLOWED, 404)),
+    "expertise:application_reviews": (rule(RANKING, 200, 404), rule(RANKING, 200, 404)),
+    "expertise:my_reviews": (rule({"expert"}, 200, 403), rule({"expert"}, 200, 403)),
+    "expertise:my_profile": (rule({"expert"}, 200, 403), rule({"expert"}, ALLOWED, 403)),
+    "expertise:declare_conflict": (POST_ONLY, rule({"expert"}, ALLOWED, 403)),
+    "expertise:review": (rule({"expert"}, 200, 404), rule({"expert"}, ALLOWED, 404)),
     # selection
     "selection:index": sit_only(),
     "selection:committee": sit_only(),
@@ -239,6 +245,12 @@ TABLE: dict[str, tuple[Table, Table]] = {
     "selection:decisions": sit_only(),
     "selection:run": (POST_ONLY, sit_only()[1]),
     "selection:freeze": (POST_ONLY, sit_only()[1]),
+    # a finished scenario job of the committee's (pollen.jobs): its owner and whom its kind lets
+    # follow it (can_sit on its call); the page goes on to the run; it made no file
+    "jobs:detail": (rule(SIT, 302, 404), POST_ONLY),
+    "jobs:state": (rule(SIT, 200, 404), POST_ONLY),
+    "jobs:state_json": (rule(SIT, 200, 404), POST_ONLY),
+    "jobs:file": (rule(set(), 404, 404), POST_ONLY),
     # the applicant's organisation, the team and the committee; never an expert
     "selection:decision": (
         rule(SIT | STAFF | {"applicant"}, 200, 404),
@@ -296,6 +308,10 @@ TABLE: dict[str, tuple[Table, Table]] = {
         rule({"manager", "applicant"}, 200, 403, anonymous=403),
         rule({"manager", "applicant"}, 200, 403, anonymous=403),
     ),
+    # server-sent events: under WSGI (the test client) a 204, and the page keeps polling
+    "jam:group_stream": (everyone(204), everyone(405)),
+    "jam:projection_stream": (everyone(204), everyone(405)),
+    "jam:group_projection_stream": (everyone(204), everyone(405)),
     "jam:synthesis": jam_runner(),
     "jam:console": jam_runner(),
     "jam:invitations": jam_runner(),
@@ -386,7 +402,7 @@ def world(call_2013, personas) -> dict[str, Any]:
     Assignment.objects.create(
         application=a, expert=profile, assigned_at=clock.now(), assigned_by=personas["instructor"]
     )
-    rule_ = expert_services.set_pair_rule(
+    rule_ = assignment_services.set_pair_rule(
         acting_user=personas["instructor"], application=b, profile=profile, kind=PairKind.FORBID
     )
     score(a, "4.2", 1)
@@ -398,6 +414,15 @@ def world(call_2013, personas) -> dict[str, Any]:
         parameters=ScenarioParameters(envelope=Decimal("150000.00"), max_awards=2),
     )
     selection_services.freeze_run(acting_user=manager, run=run)
+    job = Job.objects.create(
+        kind="selection.scenario",
+        owner=personas["committee"],
+        params={"call": call_2013.pk},
+        status=JobStatus.DONE,
+        result={"url": f"/comite/appels/{call_2013.slug}/scenarios/{run.pk}/"},
+        created_at=clock.now(),
+        next_attempt_at=clock.now(),
+    )
     grant = grant_services.award_grant(
         acting_user=manager, application=a, amount=Decimal("70000.00"), decided_on=DECIDED
     )
@@ -433,6 +458,7 @@ def world(call_2013, personas) -> dict[str, Any]:
         "draft_document": draft.documents.earliest("pk").pk,
         "pair_rule": rule_.pk,
         "run": run.pk,
+        "job": job.pk,
         "b": b.pk,
         "grant": grant.pk,
         "payment": grant.payments.earliest("pk").pk,
@@ -453,7 +479,10 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "calls:detail": lambda w: {"slug": w["call"]},
     "applications:new": lambda w: {"slug": w["call"]},
     **{f"applications:{n}": (lambda w: {"pk": w["a"]}) for n in ("detail", "reopen")},
-    **{f"applications:{n}": (lambda w: {"pk": w["draft"]}) for n in ("edit", "upload", "submit")},
+    **{
+        f"applications:{n}": (lambda w: {"pk": w["draft"]})
+        for n in ("edit", "upload", "recap", "submit")
+    },
     "applications:document": lambda w: {"pk": w["a"], "doc_pk": w["document"]},
     "applications:remove_document": lambda w: {"pk": w["draft"], "doc_pk": w["draft_document"]},
     "applications:receipt": lambda w: {"pk": w["a"], "round_number": 1},
@@ -461,14 +490,13 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "places:detail": lambda w: {"pk": w["place"]},
     "places:edit": lambda w: {"pk": w["place"]},
     **{
-        f"review:{n}": (lambda w: {"slug": w["call"]})
-        for n in ("list", "export_csv", "export_xlsx", "bulk", "assign", "pairs", "ranking")
+        f"instruction:{n}": (lambda w: {"slug": w["call"]})
+        for n in ("list", "export_csv", "export_xlsx", "bulk", "assign", "pairs")
     },
-    "review:pair_delete": lambda w: {"slug": w["call"], "pk": w["pair_rule"]},
-    **{
-        f"review:{n}": (lambda w: {"pk": w["a"]})
-        for n in ("thread", "completeness", "application_reviews", "review")
-    },
+    "instruction:pair_delete": lambda w: {"slug": w["call"], "pk": w["pair_rule"]},
+    **{f"instruction:{n}": (lambda w: {"pk": w["a"]}) for n in ("thread", "completeness")},
+    "expertise:ranking": lambda w: {"slug": w["call"]},
+    **{f"expertise:{n}": (lambda w: {"pk": w["a"]}) for n in ("application_reviews", "review")},
     **{
         f"selection:{n}": (lambda w: {"slug": w["call"]})
         for n in ("committee", "run", "compare", "decisions")
@@ -478,6 +506,10 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         for n in ("run_detail", "problem_json", "freeze")
     },
     "selection:decision": lambda w: {"pk": w["a"]},
+    **{
+        f"jobs:{n}": (lambda w: {"job_id": w["job"]})
+        for n in ("detail", "state", "state_json", "file")
+    },
     "selection:letter": lambda w: {"pk": w["a"]},
     "grants:award": lambda w: {"application_pk": w["b"]},
     **{f"grants:{n}": (lambda w: {"pk": w["grant"]}) for n in ("detail", "agreement_pdf", "sign")},
@@ -502,6 +534,7 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "invitations",
             "projection",
             "projection_live",
+            "projection_stream",
         )
     },
     "jam:report": lambda w: {"slug": w["jam"], "fmt": "pdf"},
@@ -516,6 +549,8 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "synthesis",
             "group_projection",
             "group_projection_live",
+            "group_stream",
+            "group_projection_stream",
         )
     },
     **{

@@ -144,7 +144,9 @@ def test_a_refused_submission_tells_an_english_applicant_why_in_english(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     with clock.override(call_2013.closes_at - dt.timedelta(days=3)):
-        response = client.post(reverse("applications:submit", args=[draft.pk]), follow=True)
+        response = client.post(
+            reverse("applications:submit", args=[draft.pk]), {"sworn": "on"}, follow=True
+        )
 
     shown = [str(m) for m in response.context["messages"]]
     assert shown[0] == "Submission refused: The application does not meet all the call's rules."

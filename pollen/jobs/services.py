@@ -221,7 +221,7 @@ def pending() -> QuerySet[Job]:
 def replay(*, acting_user: Any, jobs: QuerySet[Job]) -> int:
     """Give failed jobs a new series of attempts, from now; one audit event each."""
     with transaction.atomic():
-        replayed = list(jobs.select_for_update().filter(status=JobStatus.FAILED))
+        replayed = list(jobs.select_for_update(of=("self",)).filter(status=JobStatus.FAILED))
         now = clock.now()
         for job in replayed:
             before = {"status": job.status, "attempts": job.attempts}

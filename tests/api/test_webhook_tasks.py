@@ -151,6 +151,7 @@ def test_the_sweep_enqueues_again_a_delivery_whose_task_was_lost(
     out = io.StringIO()
     with clock.override(delivery.next_attempt_at + webhooks.SWEEP_GRACE):
         call_command("sweep_outbox", stdout=out)
-    assert "1 courriel(s), 1 webhook(s) et 0 travail(s)" in out.getvalue()  # the receipt mail was lost too
+    # the receipt mail was lost too
+    assert "1 courriel(s), 1 webhook(s) et 0 travail(s)" in out.getvalue()
     assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
     assert len(receiver.calls) == 1

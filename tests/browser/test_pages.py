@@ -9,8 +9,8 @@ from pollen.places.models import Place
 from tests.browser.conftest import login
 from tests.browser.test_places import places  # noqa: F401 - the fixture
 from tests.builders import organisation_for
+from tests.instruction.conftest import submitted_application
 from tests.jam.conftest import make_jam
-from tests.review.conftest import submitted_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

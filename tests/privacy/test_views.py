@@ -1,5 +1,6 @@
 """The privacy notice, downloading one's data and closing one's account, as a person would."""
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -7,6 +8,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from pollen import clock
 from pollen.accounts.models import Session, User
 from pollen.applications.models import Application
 from pollen.audit.models import AuditEvent
@@ -38,7 +40,8 @@ def test_the_jam_registration_and_a_new_application_link_to_the_notice(client, c
     assert reverse("privacy:notice") in register.split("<footer")[0]
     organisation_for(personas["applicant"])
     client.force_login(personas["applicant"])
-    new = client.get(reverse("applications:new", args=[call_2013.slug])).content.decode()
+    with clock.override(call_2013.closes_at - dt.timedelta(days=3)):  # the form is shown
+        new = client.get(reverse("applications:new", args=[call_2013.slug])).content.decode()
     assert reverse("privacy:notice") in new.split("<footer")[0]
 
 
