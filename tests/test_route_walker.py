@@ -309,9 +309,9 @@ TABLE: dict[str, tuple[Table, Table]] = {
         rule({"manager", "applicant"}, 200, 403, anonymous=403),
     ),
     # server-sent events: under WSGI (the test client) a 204, and the page keeps polling
-    "jam:group_stream": (everyone(204), everyone(405)),
-    "jam:projection_stream": (everyone(204), everyone(405)),
-    "jam:group_projection_stream": (everyone(204), everyone(405)),
+    "jam:group_stream": (everyone(204), everyone(204)),
+    "jam:projection_stream": (everyone(204), everyone(204)),
+    "jam:group_projection_stream": (everyone(204), everyone(204)),
     "jam:synthesis": jam_runner(),
     "jam:console": jam_runner(),
     "jam:invitations": jam_runner(),

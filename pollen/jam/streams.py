@@ -26,7 +26,6 @@ from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from django.views.decorators.http import require_GET
 
 from pollen.jam import selectors
 from pollen.jam.models import Jam, WorkingGroup
@@ -295,12 +294,10 @@ async def _stream(request: HttpRequest, opener: Any, *args: Any) -> HttpResponse
     return response
 
 
-@require_GET
 async def group_stream(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     return await _stream(request, _open_group, slug, pk)
 
 
-@require_GET
 async def projection_stream(
     request: HttpRequest, slug: str, pk: int | None = None
 ) -> HttpResponseBase:
