@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 PAGE_PARAMS = [
     {
         "name": "page",
@@ -296,9 +298,19 @@ _BODIES = {
 }
 
 
+_TYPES = {
+    "string": _("texte"),
+    "integer": _("nombre entier"),
+    "number": _("nombre"),
+    "boolean": _("oui ou non"),
+}
+_PLACES = {"path": _("chemin"), "query": _("paramètre d'adresse"), "header": _("en-tête")}
+
+
 def _kind(schema: dict[str, Any]) -> str:
-    """A parameter's type and bounds in words: « integer 1–100 »."""
-    text = str(schema.get("type", ""))
+    """A parameter's type and bounds in words: « nombre entier 1–100 »."""
+    kind = str(schema.get("type", ""))
+    text = str(_TYPES.get(kind, kind))
     if "minimum" in schema and "maximum" in schema:
         text += f" {schema['minimum']}–{schema['maximum']}"
     return text
@@ -328,14 +340,14 @@ def endpoints(doc: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
                     "parameters": [
                         {
                             "name": p["name"],
-                            "in": p["in"],
+                            "in": str(_PLACES.get(p["in"], p["in"])),
                             "kind": _kind(p.get("schema", {})),
                             "description": p.get("description", ""),
                         }
                         for p in op.get("parameters", [])
                     ],
                     "responses": [
-                        {"status": code, "description": answer["description"]}
+                        {"http": f"HTTP {code}", "description": answer["description"]}
                         for code, answer in op["responses"].items()
                     ],
                     "curl": " ".join([*curl, f'"{url}"']),

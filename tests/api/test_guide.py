@@ -54,7 +54,7 @@ def test_the_api_page_gives_parameters_examples_errors_and_the_same_snippet(
     page = client.get(reverse("api:docs")).content.decode()
     text = html.unescape(page)
     assert f'curl "{settings.SITE_URL}/api/v1/calls/fablabs-2013"' in text
-    assert "<code>radius_km</code>" in page and "integer 1–200" in text
+    assert "<code>radius_km</code>" in page and "nombre entier 1–200" in text
     assert (
         'curl -X POST -H "Content-Type: application/json" -d \'{"note": "…"}\' '
         f'-H "Authorization: Bearer pol_…" "{settings.SITE_URL}/api/v1/staff/applications/12/notes"'
@@ -64,4 +64,4 @@ def test_the_api_page_gives_parameters_examples_errors_and_the_same_snippet(
     assert shown is not None
     assert html.unescape(shown.group(1)).strip() == python_snippet(GUIDE).strip()
     for status in ("400", "401", "403", "404", "409", "429"):
-        assert f"<code>{status}</code>" in page
+        assert f"<code>HTTP {status}</code>" in page
