@@ -25,6 +25,9 @@ class Job(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The browser that asked, when it may have no account (a public page, a jam's participant):
+    # the hash of a random token kept in its session (pollen.jobs.views.holder_of), never the token.
+    holder = models.CharField(_("session qui l'a demandé"), max_length=64, blank=True)
     params = models.JSONField(_("paramètres"), default=dict)
     status = models.CharField(
         _("état"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED

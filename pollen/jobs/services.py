@@ -47,15 +47,35 @@ def storage() -> Storage:
     return storages["private"]
 
 
-def start(kind: str, *, owner: Any, params: dict[str, Any] | None = None) -> Job:
+def start(
+    kind: str,
+    *,
+    owner: Any,
+    params: dict[str, Any] | None = None,
+    holder: str = "",
+    reuse_pending: bool = False,
+) -> Job:
     """Record a job and run it: at once with the immediate backend, on a worker after the
-    commit with the database one. The caller has checked that `owner` may ask for it."""
+    commit with the database one. The caller has checked that `owner` may ask for it.
+
+    `holder` (views.holder_of) lets the browser that asked follow it without an account.
+    `reuse_pending`: the same request again from the same owner or browser while the first is
+    still queued or running follows the first rather than doing the work twice."""
     kind_of(kind)  # an unknown kind fails here, in the request, not later in a worker
+    owner = owner if getattr(owner, "pk", None) else None
+    params = params or {}
+    if reuse_pending and (owner is not None or holder):
+        same = pending().filter(kind=kind)
+        same = same.filter(owner=owner) if owner is not None else same.filter(holder=holder)
+        for job in same.order_by("-created_at")[:20]:
+            if job.params == params:
+                return job
     now = clock.now()
     job = Job.objects.create(
         kind=kind,
-        owner=owner if getattr(owner, "pk", None) else None,
-        params=params or {},
+        owner=owner,
+        holder=holder,
+        params=params,
         created_at=now,
         next_attempt_at=now,
         request_id=request_id.get() if request_id.get() != "-" else "",

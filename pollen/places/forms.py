@@ -24,6 +24,7 @@ from pollen.places.reports import (
     SITING_MIN_POPULATIONS,
 )
 from pollen.places.search import Criteria
+from pollen.places.sources import MAPLABBZH, MEDIATION
 from pollen.territory.forms import CommuneField
 
 if TYPE_CHECKING:
@@ -362,3 +363,50 @@ def criteria_of(form: DirectorySearchForm) -> Criteria:
         on_date=data.get("date"),
         open_now=bool(data.get("open_now")),
     )
+
+
+# The extensions each format's reader knows (sources.detect_format_and_read).
+IMPORT_EXTENSIONS = {MEDIATION: (".json", ".csv"), MAPLABBZH: (".geojson", ".json")}
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
+
+
+class PlaceImportForm(forms.Form):
+    fmt = forms.ChoiceField(
+        label=gettext_lazy("Format du fichier"),
+        choices=[
+            (
+                MEDIATION,
+                gettext_lazy(
+                    "Schéma national des lieux de médiation numérique (JSON ou CSV, v1.0.2 ou 0.1.x)"
+                ),
+            ),
+            (MAPLABBZH, gettext_lazy("Carte #MapLabBZH (GeoJSON)")),
+        ],
+        initial=MEDIATION,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Fichier"),
+        help_text=gettext_lazy(
+            "Fichier .json ou .csv du schéma national, ou .geojson de #MapLabBZH ; 50 Mo au plus. "
+            "Un lieu déjà importé de la même source est mis à jour, jamais dupliqué."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload, fmt = data.get("file"), data.get("fmt")
+        if upload is None or fmt is None:
+            return data
+        suffix = (
+            ("." + str(upload.name).rsplit(".", 1)[-1].lower()) if "." in str(upload.name) else ""
+        )
+        if suffix not in IMPORT_EXTENSIONS[fmt]:
+            self.add_error(
+                "file",
+                _("Pour ce format, le fichier doit finir par l'une de ces extensions : %(ext)s.")
+                % {"ext": ", ".join(IMPORT_EXTENSIONS[fmt])},
+            )
+        elif upload.size > IMPORT_MAX_BYTES:
+            self.add_error("file", _("Le fichier dépasse 50 Mo."))
+        return data

@@ -1,9 +1,8 @@
-"""Coverage and siting reports from one CoverageModel per process (the communes rarely change)."""
+"""Coverage and siting reports from one CoverageModel per process, answers in the shared cache."""
 
 import hashlib
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -29,13 +28,18 @@ SITING_MAX_NONZEROS = 500_000
 SITING_MIN_POPULATIONS = (1000, 2000, 5000, 10000)
 DEFAULT_MIN_POPULATION = 2000
 DEFAULT_SITES = 10
-_CACHE_SIZE = 16
-# A siting answer depends only on the question and the places; an hour keeps the cache fresh.
+# A computed answer depends only on the question, the communes and the places (all in its key);
+# an hour keeps the shared cache fresh.
 SITING_CACHE_SECONDS = 3600
+COVERAGE_CACHE_SECONDS = 3600
+MAP_PDF_CACHE_SECONDS = 3600
 
+# The model (every commune's point and population, a few MB of arrays) stays in each process:
+# rebuilding it from the database costs more than unpickling it would, and it is the same for
+# every question. What is computed from it is kept in Django's cache, shared by every process
+# and host (docs/decisions/0025-session-owned-jobs.md).
 _lock = threading.Lock()
 _model: tuple[tuple[int, int], CoverageModel] | None = None
-_results: "OrderedDict[Any, Any]" = OrderedDict()
 
 
 def _signature() -> tuple[int, int]:
@@ -44,82 +48,64 @@ def _signature() -> tuple[int, int]:
     return figures["n"] or 0, figures["population"] or 0
 
 
-def coverage_model() -> CoverageModel:
-    """The communes actuelles as a CoverageModel, built once per process."""
+def _current() -> tuple[tuple[int, int], CoverageModel]:
+    """The communes actuelles as a CoverageModel with their signature, built once per process."""
     global _model
     signature = _signature()
     with _lock:
         if _model is not None and _model[0] == signature:
-            return _model[1]
-    model = CoverageModel(commune_points())
+            return _model
+    built = (signature, CoverageModel(commune_points()))
     with _lock:
-        _model = (signature, model)
-        _results.clear()
-    return model
+        _model = built
+    return built
+
+
+def coverage_model() -> CoverageModel:
+    return _current()[1]
 
 
 def reset_caches() -> None:
+    """Forget this process's model (the shared cache's entries carry the communes' signature)."""
     global _model
     with _lock:
         _model = None
-        _results.clear()
-
-
-def cached(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-    with _lock:
-        if key in _results:
-            _results.move_to_end(key)
-            return _results[key]
-    value = compute()
-    with _lock:
-        _remember(key, value)
-    return value
-
-
-def _remember(key: Any, value: Any) -> None:
-    """Keep a result in this process's small LRU (the caller holds the lock)."""
-    _results[key] = value
-    while len(_results) > _CACHE_SIZE:
-        _results.popitem(last=False)
 
 
 def _points_key(points: Sequence[PlacePoint]) -> int:
+    # Floats hash alike in every process (no hash randomisation for numbers).
     return hash(tuple((p.lat, p.lon) for p in points))
 
 
+def shared_key(kind: str, *question: Any) -> str:
+    """A key of Django's cache that every process computes alike for the same question."""
+    return f"pollen-{kind}:" + hashlib.sha256(repr(question).encode()).hexdigest()
+
+
 def coverage_report(radius_km: float, points: Sequence[PlacePoint]) -> CoverageReport:
-    model = coverage_model()
-    latlon = [(p.lat, p.lon) for p in points]
-    report: CoverageReport = cached(
-        ("coverage", id(model), float(radius_km), _points_key(points)),
-        lambda: model.coverage(latlon, radius_km, top=WHITE_ZONES),
-    )
+    signature, model = _current()
+    key = shared_key("coverage", signature, float(radius_km), _points_key(points))
+    report = cast(CoverageReport | None, cache.get(key))
+    if report is None:
+        report = model.coverage([(p.lat, p.lon) for p in points], radius_km, top=WHITE_ZONES)
+        cache.set(key, report, timeout=COVERAGE_CACHE_SECONDS)
     return report
 
 
 def _siting_key(radius_km: float, k: int, min_population: int, points: Sequence[PlacePoint]) -> str:
     """The siting question, normalised, as a key every process computes alike."""
-    coverage_model()  # builds the model (and its signature) if the communes changed
-    assert _model is not None
-    question = (_model[0], float(radius_km), k, min_population, _points_key(points))
-    return "pollen-siting:" + hashlib.sha256(repr(question).encode()).hexdigest()
+    signature, _model_now = _current()  # builds the model if the communes changed
+    # "siting-2": reports cached before their sentences became `Text`s would not unpickle.
+    return shared_key(
+        "siting-2", signature, float(radius_km), k, min_population, _points_key(points)
+    )
 
 
 def known_siting_report(
     radius_km: float, k: int, min_population: int, points: Sequence[PlacePoint]
 ) -> SitingReport | None:
     """The answer already computed by any process for the same question, or None."""
-    key = _siting_key(radius_km, k, min_population, points)
-    with _lock:
-        if key in _results:
-            _results.move_to_end(key)
-            known: SitingReport = _results[key]
-            return known
-    report = cache.get(key)
-    if report is not None:
-        with _lock:
-            _remember(key, report)
-    return cast(SitingReport | None, report)
+    return cast(SitingReport | None, cache.get(_siting_key(radius_km, k, min_population, points)))
 
 
 def siting_report(
@@ -144,10 +130,9 @@ def siting_report(
         time_limit_s=SITING_TIME_LIMIT_S,
         max_nonzeros=SITING_MAX_NONZEROS,
     )
-    key = _siting_key(radius_km, k, min_population, points)
-    cache.set(key, report, timeout=SITING_CACHE_SECONDS)
-    with _lock:
-        _remember(key, report)
+    cache.set(
+        _siting_key(radius_km, k, min_population, points), report, timeout=SITING_CACHE_SECONDS
+    )
     return report
 
 
@@ -246,6 +231,10 @@ class CoverageFigures:
     def key(self) -> tuple[Any, ...]:
         """Identifies what is drawn: radius, machine and the places' points."""
         return (self.radius_km, self.machine, _points_key(self.points))
+
+    def pdf_key(self, language: str) -> str:
+        """The shared cache's key of this map's PDF in `language` (the communes' signature too)."""
+        return shared_key("map-pdf", _current()[0], language, *self.key())
 
     def table(self) -> list[list[str]]:
         """Header and one row per département, as the PDF prints them."""

@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from pollen import clock
 from pollen.accounts.models import User
+from pollen.audit.models import AuditEvent
 from pollen.audit.services import record_event
 from pollen.permissions import require
 from pollen.places import selectors
@@ -143,6 +144,15 @@ class ImportReport:
             "w": len(self.warnings),
         }
 
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "skipped": len(self.skipped),
+            "warnings": len(self.warnings),
+        }
+
 
 @transaction.atomic
 def import_records(
@@ -226,3 +236,33 @@ def _update_from(place: Place, record: PlaceRecord, acting_user: User | None) ->
         note=record.source,
     )
     return True
+
+
+def import_place_file(
+    *,
+    acting_user: User,
+    records: Iterable[PlaceRecord | SkippedRow],
+    key: models.Model,
+    file_name: str,
+    fmt: str,
+) -> ImportReport:
+    """A file imported from the page, by someone who may add places: its rows as
+    import_records (one event per place changed), and one event for the file on `key` (the job
+    that ran it); a second run finds that event and writes no other."""
+    require(selectors.can_create(acting_user))
+    with transaction.atomic():
+        report = import_records(records, acting_user=acting_user)
+        done = AuditEvent.objects.filter(
+            action="places.file_imported",
+            object_type=key._meta.label_lower,
+            object_id=str(key.pk),
+        )
+        if not done.exists():
+            record_event(
+                actor=acting_user,
+                action="places.file_imported",
+                obj=key,
+                after={"file": file_name, "format": fmt, **report.counts()},
+                note=file_name,
+            )
+    return report

@@ -1,6 +1,7 @@
 """Directory, place, coverage, siting and map pages: check access, parse, call, render."""
 
 import io
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -12,13 +13,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from pollen import clock
 from pollen.accounts.models import AuthedRequest
 from pollen.audit.selectors import events_for
+from pollen.jobs import selectors as job_selectors
+from pollen.jobs.models import JobStatus
+from pollen.jobs.views import holder_of, see_job
 from pollen.places import forms, map_data, selectors, services
+from pollen.places import jobs as place_jobs
 from pollen.places.exports import write_national_csv
-from pollen.places.map_pdf import map_pdf
 from pollen.places.maps import MapDataMissing, MapPoint, legend_labels, render_svg
 from pollen.places.models import Place
 from pollen.places.records import MACHINE_CODES
@@ -28,7 +33,6 @@ from pollen.places.reports import (
     DEFAULT_SITES,
     SITING_TIME_LIMIT_S,
     CoverageFigures,
-    cached,
     commune_names,
     coverage_figures,
     known_siting_report,
@@ -299,23 +303,70 @@ def map_svg(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_POST
 def map_download_pdf(request: HttpRequest) -> HttpResponse:
-    _form, figures = _figures(request)
-    pdf = cached(
-        ("map_pdf", get_language(), *figures.key()),
-        lambda: map_pdf(
-            figures.shares(),
-            figures.map_points(),
-            title=figures.title,
-            lines=[figures.description],
-            table=figures.table(),
-        ),
+    """The map's PDF (seconds to draw): at once if any process drew the same one, else a job
+    this browser follows, signed in or not (docs/decisions/0025-session-owned-jobs.md)."""
+    form = forms.CoverageForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {}
+    radius, machine = data.get("radius_km") or DEFAULT_RADIUS_KM, data.get("machine") or ""
+    language = get_language()
+    figures = coverage_figures(radius, machine)
+    pdf = place_jobs.known_map_pdf(figures, language)
+    if pdf is not None:
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filename = place_jobs.map_pdf_filename(figures.radius_km)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    job = place_jobs.start_map_pdf(
+        owner=request.user,
+        holder=holder_of(request, create=True),
+        radius_km=radius,
+        machine=machine,
+        language=language,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="carte-couverture-{figures.radius_km}km.pdf"'
+    return see_job(request, job)
+
+
+@login_required
+def import_places(request: AuthedRequest) -> HttpResponse:
+    """A programme's managers import a file of places; the import runs as a job."""
+    decision = selectors.can_create(request.user)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    form = forms.PlaceImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = place_jobs.start_import(
+            acting_user=request.user,
+            upload=form.cleaned_data["file"],
+            fmt=form.cleaned_data["fmt"],
+        )
+        return see_job(request, job)
+    return render(request, "places/import.html", {"form": form})
+
+
+@login_required
+@require_safe
+def import_result(request: AuthedRequest, job_id: uuid.UUID) -> HttpResponse:
+    """What an import did: created, updated, ignored rows and why; for whoever ran it."""
+    job = job_selectors.access_job(request.user, job_id)
+    if job.kind != place_jobs.IMPORT or job.status != JobStatus.DONE:
+        raise Http404
+    result = job.result
+    counts = result.get("counts", {})
+    return render(
+        request,
+        "places/import_result.html",
+        {
+            "job": job,
+            "result": result,
+            "counts": counts,
+            "layout": place_jobs.layout_label(str(result.get("layout", ""))),
+            "more_created": counts.get("created", 0) - len(result.get("created", [])),
+            "more_updated": counts.get("updated", 0) - len(result.get("updated", [])),
+            "more_skipped": counts.get("skipped", 0) - len(result.get("skipped", [])),
+        },
     )
-    return response
 
 
 def outlines(request: HttpRequest) -> HttpResponse:

@@ -74,8 +74,12 @@ def test_someone_finds_a_laser_cutter_near_quimper_and_opens_the_map(page, place
     assert "Découpeuse laser" in page.locator("#map-title").text_content()
     assert svg.locator("circle").count() == 3 + 1  # three places with a laser cutter, the legend
     assert page.locator("#by-departement tr[data-code='29']").count() == 1
+    # The PDF is drawn by a job that this anonymous visitor follows on its page.
+    page.get_by_role("button", name="Télécharger la carte (PDF)").click()
+    page.wait_for_url("**/travaux/*/")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Télécharger la carte (PDF)").click()
+        page.locator("#job-result").click()
+    assert download.value.suggested_filename == "carte-couverture-20km.pdf"
     pdf = tmp_path / "carte.pdf"
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")

@@ -36,7 +36,6 @@ def test_public_pages_answer_everyone(client, personas, world, name):
         reverse("places:coverage") + "?radius_km=10&machine=laser_cutter",
         reverse("places:siting") + "?k=2&radius_km=10&min_population=10000",
         reverse("places:map_svg"),
-        reverse("places:map_pdf"),
     ]
     for url in pages:
         assert c.get(url).status_code == 200, url

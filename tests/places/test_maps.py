@@ -75,7 +75,8 @@ def test_the_coverage_page_shows_the_map_the_same_numbers_and_a_pdf_link(client,
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
     assert 'id="by-departement"' in html and 'id="by-region"' in html
     assert "Télécharger la carte (PDF)" in html
-    assert 'href="/couverture/carte.pdf?radius_km=10"' in html
+    assert '<form method="post" action="/couverture/carte.pdf" id="map-pdf-form">' in html
+    assert '<input type="hidden" name="radius_km" value="10">' in html
     figures = response.context["figures"]
     row = next(a for a in figures.departements if a.code == "29")
     assert 'data-code="29"><td>29</td><th scope="row">Finistère</th>' in html
@@ -83,9 +84,13 @@ def test_the_coverage_page_shows_the_map_the_same_numbers_and_a_pdf_link(client,
 
 
 def test_the_pdf_is_a_pdf_with_the_map_and_the_table(client, places):
-    response = client.get(reverse("places:map_pdf"), {"radius_km": 20})
+    started = client.post(reverse("places:map_pdf"), {"radius_km": 20})
+    assert started.status_code == 303 and started["Location"].startswith("/travaux/")
+    page = client.get(started["Location"]).content.decode()
+    assert "Carte de la couverture (PDF)" in page and "carte-couverture-20km.pdf" in page
+    response = client.get(started["Location"] + "fichier/")
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert b"carte-couverture-20km.pdf" in response["Content-Disposition"].encode()
 
 
