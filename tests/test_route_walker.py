@@ -200,12 +200,19 @@ TABLE: dict[str, tuple[Table, Table]] = {
     "places:coverage": PUBLIC,
     "places:siting": PUBLIC,
     "places:map_svg": PUBLIC,
-    "places:map_pdf": PUBLIC,
+    # The map's PDF is a job anyone may start (POST): 303 to its page, or the file if drawn.
+    "places:map_pdf": (POST_ONLY_OPEN, everyone(frozenset({200, 303}))),
     "places:outlines": PUBLIC,
     "places:create": (
         rule({"manager", "admin"}, 200, 403),
         rule({"manager", "admin"}, ALLOWED, 403),
     ),
+    # An import is a job for those who add places; its result page is for whoever ran it.
+    "places:import": (
+        rule({"manager", "admin"}, 200, 403),
+        rule({"manager", "admin"}, ALLOWED, 403),
+    ),
+    "places:import_result": (rule(set(), 404, 404), POST_ONLY),
     "places:edit": (
         rule({"manager", "admin", "applicant"}, 200, 403),
         rule({"manager", "admin", "applicant"}, ALLOWED, 403),
@@ -247,10 +254,11 @@ TABLE: dict[str, tuple[Table, Table]] = {
     "selection:freeze": (POST_ONLY, sit_only()[1]),
     # a finished scenario job of the committee's (pollen.jobs): its owner and whom its kind lets
     # follow it (can_sit on its call); the page goes on to the run; it made no file
-    "jobs:detail": (rule(SIT, 302, 404), POST_ONLY),
-    "jobs:state": (rule(SIT, 200, 404), POST_ONLY),
-    "jobs:state_json": (rule(SIT, 200, 404), POST_ONLY),
-    "jobs:file": (rule(set(), 404, 404), POST_ONLY),
+    # No sign-in required (a browser may follow its own job by its session): a POST is a 405.
+    "jobs:detail": (rule(SIT, 302, 404), POST_ONLY_OPEN),
+    "jobs:state": (rule(SIT, 200, 404), POST_ONLY_OPEN),
+    "jobs:state_json": (rule(SIT, 200, 404), POST_ONLY_OPEN),
+    "jobs:file": (rule(set(), 404, 404), POST_ONLY_OPEN),
     # the applicant's organisation, the team and the committee; never an expert
     "selection:decision": (
         rule(SIT | STAFF | {"applicant"}, 200, 404),
@@ -312,10 +320,13 @@ TABLE: dict[str, tuple[Table, Table]] = {
     "jam:group_stream": (everyone(204), everyone(204)),
     "jam:projection_stream": (everyone(204), everyone(204)),
     "jam:group_projection_stream": (everyone(204), everyone(204)),
+    "jam:console_stream": (everyone(204), everyone(204)),
     "jam:synthesis": jam_runner(),
     "jam:console": jam_runner(),
+    "jam:console_live": jam_runner(),
     "jam:invitations": jam_runner(),
-    "jam:report": jam_runner(),
+    # The report is a job the jam's team starts (POST): 303 to its page.
+    "jam:report": (POST_ONLY_OPEN, rule({"manager"}, 303, 403, anonymous=403)),
     "jam:projection": jam_runner(),
     "jam:projection_live": jam_runner(),
     "jam:group_projection": jam_runner(),
@@ -489,6 +500,7 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "applications:receipt_pdf": lambda w: {"pk": w["a"], "round_number": 1},
     "places:detail": lambda w: {"pk": w["place"]},
     "places:edit": lambda w: {"pk": w["place"]},
+    "places:import_result": lambda w: {"job_id": w["job"]},
     **{
         f"instruction:{n}": (lambda w: {"slug": w["call"]})
         for n in ("list", "export_csv", "export_xlsx", "bulk", "assign", "pairs")
@@ -535,8 +547,10 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "projection",
             "projection_live",
             "projection_stream",
+            "console_stream",
         )
     },
+    "jam:console_live": lambda w: {"slug": w["jam"], "area": "deroule"},
     "jam:report": lambda w: {"slug": w["jam"], "fmt": "pdf"},
     "jam:open_data": lambda w: {"slug": w["jam"], "fmt": "json"},
     "jam:enter": lambda w: {"slug": w["jam"], "token": w["token"]},

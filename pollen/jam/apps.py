@@ -6,3 +6,8 @@ class JamConfig(AppConfig):
     label = "jam"
     verbose_name = "Jams"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from pollen.jam import jobs
+
+        jobs.register()

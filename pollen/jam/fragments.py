@@ -4,14 +4,17 @@ When someone writes in a group, every screen of the group fetches the fragment w
 second: 25 renders of the same proposals, comments and forms, about 20 ms each. Outside the
 vote, what they show is the same for every member, but for two things: the CSRF token in its
 forms and the server's clock for the countdown. The fragment is rendered once per (group,
-revision, language, may comment) with two random markers in their place, then each screen
-gets a copy with its own token and the current time. During the vote each member sees their
-own dots, so those fragments are rendered for each (the revision does not move with votes:
-services._touch).
+revision, language, may comment, may vote) with two random markers in their place, then each
+screen gets a copy with its own token and the current time. During the vote each member sees
+their own dots: the shared render holds, for each proposal, the three forms a member may see
+(a dot given, a dot to give, no dot left) and the badge for every count of dots left, between
+markers; each screen keeps its own (the revision does not move with votes: services._touch).
+A vote burst is every member voting within seconds: each answer is then a copy, not a render.
 
 The copies live in this process (a small LRU); each gunicorn worker renders its own once.
 """
 
+import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -26,6 +29,14 @@ from pollen import clock
 
 _CSRF = f"csrf-{secrets.token_hex(16)}"  # random per process: nobody can type it in a proposal
 _NOW = f"now-{secrets.token_hex(16)}"
+_VOTE = f"vote-{secrets.token_hex(16)}"
+_FORMS = re.compile(
+    rf"<!--{_VOTE}:(\d+):voted-->(.*?)<!--{_VOTE}:\1:open-->(.*?)"
+    rf"<!--{_VOTE}:\1:full-->(.*?)<!--{_VOTE}:end-->",
+    re.DOTALL,
+)
+_DOTS = re.compile(rf"<!--{_VOTE}:dots:(\d+)-->(.*?)(?=<!--{_VOTE}:dots:)", re.DOTALL)
+_DOTS_END = f"<!--{_VOTE}:dots:end-->"
 _SIZE = 256
 _lock = threading.Lock()
 _rendered: "OrderedDict[tuple[Any, ...], str]" = OrderedDict()
@@ -38,15 +49,15 @@ class _Marker:
         return _NOW
 
 
-def shared_group_live(request: HttpRequest, context: dict[str, Any]) -> str | None:
-    """The group's fragment for this screen, from the shared render; None while voting."""
-    if context["can_vote"]:
-        return None
+def shared_group_live(request: HttpRequest, context: dict[str, Any]) -> str:
+    """The group's fragment for this screen, from the shared render."""
+    voting = bool(context["can_vote"])
     key = (
         context["group"].pk,
         context["revision"],
         get_language(),
         bool(context["can_comment"]),
+        voting,
         context["stream_url"],
     )
     with _lock:
@@ -63,13 +74,34 @@ def shared_group_live(request: HttpRequest, context: dict[str, Any]) -> str | No
                 "dots_left": 0,
                 "csrf_token": _CSRF,
                 "server_now": _Marker(),
+                "vote_marker": _VOTE if voting else "",
+                "dots_range": range(context["jam"].dots + 1),
             },
         )
         with _lock:
             _rendered[key] = html
             while len(_rendered) > _SIZE:
                 _rendered.popitem(last=False)
+    if voting:
+        html = _own_dots(html, context["my_votes"], context["dots_left"])
     return html.replace(_CSRF, get_token(request)).replace(_NOW, clock.now().isoformat())
+
+
+def _own_dots(html: str, my_votes: Any, dots_left: int) -> str:
+    """Keep, of each proposal's three forms and of the badges, the one this member sees."""
+
+    def form(match: "re.Match[str]") -> str:
+        voted, open_, full = match.group(2, 3, 4)
+        return voted if int(match.group(1)) in my_votes else open_ if dots_left else full
+
+    html = _FORMS.sub(form, html)
+    start, end = html.find(f"<!--{_VOTE}:dots:"), html.find(_DOTS_END)
+    if start < 0 or end < 0:
+        return html
+    badges = {
+        int(m.group(1)): m.group(2) for m in _DOTS.finditer(html[start : end + len(_DOTS_END)])
+    }
+    return html[:start] + badges.get(dots_left, "") + html[end + len(_DOTS_END) :]
 
 
 def forget() -> None:

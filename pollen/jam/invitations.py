@@ -133,7 +133,7 @@ def _check_row(
     kind = KIND_WORDS.get(values.get("type", "").strip().lower())
     if kind is None:
         problems.append(
-            _("type inconnu « %(kind)s » (entreprise, association, administration, citoyen ou élu)")
+            _("type inconnu « %(kind)s » (Entreprise, Association, Administration, Citoyen ou Élu)")
             % {"kind": values.get("type", "")}
         )
     report.values["email"], report.values["kind"] = email, kind

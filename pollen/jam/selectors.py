@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from pollen.jam.models import (
     PhaseState,
     Proposal,
     Registration,
+    Vote,
     WorkingGroup,
 )
 from pollen.permissions import Decision
@@ -73,6 +74,16 @@ def viewer(request: HttpRequest, jam: Jam) -> Participant | None:
             .first()
         )
     return None
+
+
+def group_revision(slug: str, pk: int) -> tuple[int, str] | None:
+    """(jam pk, what a group's screen shows: the jam-wide stage and the group's own writes)."""
+    row = (
+        WorkingGroup.objects.filter(pk=pk, jam__slug=slug)
+        .values_list("jam_id", "jam__stage_revision", "revision")
+        .first()
+    )
+    return None if row is None else (row[0], f"{row[1]}.{row[2]}")
 
 
 def access_jam(slug: str) -> Jam:
@@ -185,6 +196,12 @@ def can_read_group(participant: Participant | None, group: WorkingGroup) -> Deci
     return _member(participant, group)
 
 
+def is_over(jam: Jam) -> bool:
+    """The jam has taken place once its whole agenda has run: registration is closed then."""
+    states = set(jam.phases.values_list("state", flat=True))
+    return bool(states) and states == {PhaseState.DONE}
+
+
 @dataclass(frozen=True)
 class Clock:
     """The running phase and its end moment, for every screen's countdown."""
@@ -241,3 +258,88 @@ def search_participants(jam: Jam, text: str) -> QuerySet[Participant]:
     for word in text.split()[:4]:
         qs = qs.filter(Q(full_name__icontains=word) | Q(organisation__icontains=word))
     return qs[:30]
+
+
+# The facilitator's console ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupActivity:
+    """One row of the console's table: what is happening in a group, in counts."""
+
+    group: WorkingGroup
+    members: int
+    present: int
+    proposals: int
+    comments: int
+    dots: int
+    voters: int
+
+
+def _per_group(rows: Any, *names: str) -> dict[int, tuple[int, ...]]:
+    return {row["key"]: tuple(row[name] for name in names) for row in rows}
+
+
+def groups_activity(jam: Jam) -> list[GroupActivity]:
+    """Each group's members, proposals, comments and dots cast: four grouped counts, whatever
+    the number of groups (counts only: which proposal the dots went to stays hidden)."""
+    seated = _per_group(
+        jam.participants.filter(group__isnull=False)
+        .values(key=F("group"))
+        .annotate(n=Count("pk"), here=Count("pk", filter=Q(checked_in_at__isnull=False))),
+        "n",
+        "here",
+    )
+    proposals = _per_group(
+        Proposal.objects.filter(ACTIVE, jam=jam).values(key=F("group")).annotate(n=Count("pk")),
+        "n",
+    )
+    comments = _per_group(
+        Comment.objects.filter(proposal__jam=jam, proposal__merged_into__isnull=True)
+        .values(key=F("proposal__group"))
+        .annotate(n=Count("pk")),
+        "n",
+    )
+    votes = _per_group(
+        Vote.objects.filter(proposal__jam=jam)
+        .values(key=F("proposal__group"))
+        .annotate(n=Count("pk"), voters=Count("participant", distinct=True)),
+        "n",
+        "voters",
+    )
+    return [
+        GroupActivity(
+            group,
+            *seated.get(group.pk, (0, 0)),
+            *proposals.get(group.pk, (0,)),
+            *comments.get(group.pk, (0,)),
+            *votes.get(group.pk, (0, 0)),
+        )
+        for group in jam.groups.all()
+    ]
+
+
+def latest_proposals(jam: Jam, count: int = 8) -> QuerySet[Proposal]:
+    return (
+        Proposal.objects.filter(ACTIVE, jam=jam)
+        .select_related("group", "author")
+        .annotate(comment_count=Count("comments"))
+        .order_by("-created_at", "-id")[:count]
+    )
+
+
+def latest_arrivals(jam: Jam, count: int = 8) -> QuerySet[Participant]:
+    return jam.participants.filter(checked_in_at__isnull=False).order_by("-checked_in_at", "-id")[
+        :count
+    ]
+
+
+def welcome_counts(jam: Jam) -> dict[str, Any]:
+    """Present, confirmed and waiting, and the last arrival's moment: one query, and the mark
+    the console's welcome area is fetched against (it moves only when these do)."""
+    return jam.participants.aggregate(
+        present=Count("pk", filter=Q(checked_in_at__isnull=False)),
+        confirmed=Count("pk", filter=Q(registration=Registration.CONFIRMED)),
+        waitlisted=Count("pk", filter=Q(registration=Registration.WAITLISTED)),
+        last=Max("checked_in_at"),
+    )

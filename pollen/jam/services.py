@@ -43,16 +43,16 @@ def _touch(jam: Jam, group: WorkingGroup | None = None, *, screens: bool = True)
     """Mark the change for the screens that poll: the plenary sees every write; a group's
     screen sees its group's writes (group given) and the jam-wide ones (group=None), so a
     write in one group does not make the other groups' screens download their fragment.
-    screens=False: nothing another screen shows (a registration, a check-in, a dot while the
-    counts are hidden: the voter gets its fragment in the answer).
+    screens=False: nothing a participant's or the room's screen shows (a registration, a
+    check-in, a dot while the counts are hidden: the voter gets its fragment in the answer),
+    only the facilitator's console.
     On PostgreSQL the new revisions are NOTIFYed in this transaction: the streams hear of the
     change when it commits, and never of one rolled back (streams.py)."""
     stage = {"stage_revision": F("stage_revision") + 1} if group is None and screens else {}
     Jam.objects.filter(pk=jam.pk).update(revision=F("revision") + 1, **stage)
     if group is not None:
         WorkingGroup.objects.filter(pk=group.pk).update(revision=F("revision") + 1)
-    if screens:
-        streams.notify(jam, group)
+    streams.notify(jam, group, quiet=not screens)
 
 
 def _actor(participant: Participant | None) -> Any:
@@ -91,8 +91,11 @@ def register(
     preferences: list[int],
     user: Any = None,
 ) -> Participant:
-    """Anyone may register; past the capacity, on the waiting list. A personal link is mailed."""
+    """Anyone may register until the jam has taken place; past the capacity, on the waiting
+    list. A personal link is mailed."""
     jam = Jam.objects.select_for_update().get(pk=jam.pk)  # capacity counted under the lock
+    if selectors.is_over(jam):
+        raise JamError(_("Ce jam a eu lieu : les inscriptions sont closes."))
     email = email.strip().lower()
     if kind not in Kind.values:
         raise JamError(_("Indiquez qui vous êtes (entreprise, association, administration…)."))

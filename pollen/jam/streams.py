@@ -5,7 +5,9 @@ announced when it commits and a rolled-back one announces nothing. Each ASGI pro
 LISTEN connection (the Hub), shared by all its streams; a stream sends a screen its region's
 revision whenever it moves, and the page fetches the fragment (`…/direct/?depuis=`) as it did
 when polling. Nothing lives only in one process: any host's NOTIFY reaches every host's
-listener. On SQLite, or under WSGI, the pages poll (docs/decisions/0002-jam-live-updates.md).
+listener. The facilitator's console listens to every change, the quiet ones too (a dot, a
+check-in), which no other screen shows. On SQLite, or under WSGI, the pages poll
+(docs/decisions/0002-jam-live-updates.md).
 """
 
 import asyncio
@@ -53,12 +55,17 @@ def stream_url(request: HttpRequest, url: str) -> str:
     return url
 
 
-def notify(jam: Jam, group: WorkingGroup | None) -> None:
-    """Announce the revisions as they stand in this transaction (delivered at its commit)."""
+def notify(jam: Jam, group: WorkingGroup | None, *, quiet: bool = False) -> None:
+    """Announce the revisions as they stand in this transaction (delivered at its commit).
+    quiet: a change only the console shows (a dot while counts are hidden, a registration, a
+    check-in); every other screen ignores it."""
     if not available():
         return
-    if group is None:
+    if quiet:
         query: Any = Jam.objects.filter(pk=jam.pk)
+        fields = [F("pk"), F("revision"), F("stage_revision"), Value("0 0 1")]
+    elif group is None:
+        query = Jam.objects.filter(pk=jam.pk)
         fields = [F("pk"), F("revision"), F("stage_revision")]
     else:
         query = WorkingGroup.objects.filter(pk=group.pk)
@@ -76,6 +83,7 @@ class Change:
     stage: int
     group: int = 0
     group_revision: int = 0
+    quiet: int = 0  # 1: only the console shows it
 
     @classmethod
     def parse(cls, payload: str) -> "Change":
@@ -84,24 +92,32 @@ class Change:
 
 class Hub:
     """One LISTEN connection per process, its notifications handed to the streams of each jam.
-    After a reconnection every stream gets None: it re-reads its revision (some may be missed)."""
+    After a reconnection every stream gets None: it re-reads its revision (some may be missed).
+    A quiet change (a dot, a check-in) goes to the consoles' streams only: a vote burst must
+    not wake every participant's stream for nothing."""
 
     def __init__(self) -> None:
         self._queues: dict[int, set[asyncio.Queue[Change | None]]] = {}
+        self._consoles: dict[int, set[asyncio.Queue[Change | None]]] = {}
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready: asyncio.Event | None = None
 
-    async def subscribe(self, jam_id: int) -> asyncio.Queue[Change | None]:
-        """A queue of this jam's changes, once the listener listens (TimeoutError otherwise)."""
+    async def subscribe(
+        self, jam_id: int, *, everything: bool = False
+    ) -> asyncio.Queue[Change | None]:
+        """A queue of this jam's changes (everything: the quiet ones too), once the listener
+        listens (TimeoutError otherwise)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._task is None or self._task.done():
             if self._loop is not loop:
-                self._queues = {}
+                self._queues, self._consoles = {}, {}
             self._loop, self._ready = loop, asyncio.Event()
             self._task = loop.create_task(self._listen(self._ready))
         queue: asyncio.Queue[Change | None] = asyncio.Queue()
         self._queues.setdefault(jam_id, set()).add(queue)
+        if everything:
+            self._consoles.setdefault(jam_id, set()).add(queue)
         assert self._ready is not None
         try:
             await asyncio.wait_for(self._ready.wait(), READY_S)
@@ -111,10 +127,11 @@ class Hub:
         return queue
 
     def unsubscribe(self, jam_id: int, queue: asyncio.Queue[Change | None]) -> None:
-        queues = self._queues.get(jam_id, set())
-        queues.discard(queue)
-        if not queues:
-            self._queues.pop(jam_id, None)
+        for held in (self._queues, self._consoles):
+            queues = held.get(jam_id, set())
+            queues.discard(queue)
+            if not queues:
+                held.pop(jam_id, None)
 
     async def close(self) -> None:
         """Stop listening (the tests, between event loops)."""
@@ -123,7 +140,7 @@ class Hub:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._queues = {}
+        self._queues, self._consoles = {}, {}
 
     async def _listen(self, ready: asyncio.Event) -> None:
         delay, first = 0.5, True
@@ -150,7 +167,8 @@ class Hub:
         if change is None:
             targets = [q for queues in self._queues.values() for q in queues]
         else:
-            targets = list(self._queues.get(change.jam, ()))
+            held = self._consoles if change.quiet else self._queues
+            targets = list(held.get(change.jam, ()))
         for queue in targets:
             queue.put_nowait(change)
 
@@ -169,17 +187,21 @@ def _conninfo() -> str:
 @dataclass
 class Watch:
     """What one live region shows moves with: the plenary with the jam's revision; a group's
-    screen with the jam's stage and its group's own writes (views._revision)."""
+    screen with the jam's stage and its group's own writes (views._revision); the console
+    (everything) with the jam's revision, quiet changes included."""
 
     group: int | None
     stage: int
     own: int
+    everything: bool = False
 
     @property
     def revision(self) -> str:
         return str(self.own) if self.group is None else f"{self.stage}.{self.own}"
 
     def see(self, change: Change) -> None:
+        if change.quiet and not self.everything:
+            return
         if self.group is None:
             self.own = max(self.own, change.revision)
             return
@@ -188,18 +210,19 @@ class Watch:
             self.own = max(self.own, change.group_revision)
 
 
-def _read(jam: Jam, group: WorkingGroup | None) -> Watch:
+def _read(jam: Jam, group: WorkingGroup | None, everything: bool = False) -> Watch:
     if group is None:
-        return Watch(None, 0, Jam.objects.values_list("revision", flat=True).get(pk=jam.pk))
+        revision = Jam.objects.values_list("revision", flat=True).get(pk=jam.pk)
+        return Watch(None, 0, revision, everything)
     stage, own = WorkingGroup.objects.values_list("jam__stage_revision", "revision").get(
         pk=group.pk
     )
     return Watch(group.pk, stage, own)
 
 
-def _reread(jam: Jam, group: WorkingGroup | None) -> Watch:
+def _reread(jam: Jam, group: WorkingGroup | None, everything: bool = False) -> Watch:
     try:
-        return _read(jam, group)
+        return _read(jam, group, everything)
     finally:
         _release()
 
@@ -225,6 +248,13 @@ def _open_projection(
     if not selectors.can_run(selectors.viewer(request, jam)):
         raise PermissionDenied
     return jam, selectors.access_group(jam, pk) if pk is not None else None
+
+
+def _open_console(request: HttpRequest, slug: str) -> tuple[Jam, WorkingGroup | None]:
+    jam = selectors.access_jam(slug)
+    if not selectors.can_run(selectors.viewer(request, jam)):
+        raise PermissionDenied
+    return jam, None
 
 
 def _event(revision: str) -> bytes:
@@ -254,7 +284,7 @@ async def _events(
             while not queue.empty():
                 changes.append(queue.get_nowait())
             if None in changes:
-                watch = await sync_to_async(_reread)(jam, group)
+                watch = await sync_to_async(_reread)(jam, group, watch.everything)
             for change in changes:
                 if change is not None:
                     watch.see(change)
@@ -265,7 +295,9 @@ async def _events(
         hub.unsubscribe(jam.pk, queue)
 
 
-async def _stream(request: HttpRequest, opener: Any, *args: Any) -> HttpResponseBase:
+async def _stream(
+    request: HttpRequest, opener: Any, *args: Any, everything: bool = False
+) -> HttpResponseBase:
     """204 (the page keeps polling) when streams are off; 403/404 as the fragment's view.
     Subscribed before the revision is read, so no change falls between the two."""
     if not available() or not isinstance(request, ASGIRequest):
@@ -276,12 +308,12 @@ async def _stream(request: HttpRequest, opener: Any, *args: Any) -> HttpResponse
         await sync_to_async(_release)()
         raise
     try:
-        queue = await hub.subscribe(jam.pk)
+        queue = await hub.subscribe(jam.pk, everything=everything)
     except TimeoutError:
         await sync_to_async(_release)()
         return HttpResponse(status=503)
     try:
-        watch = await sync_to_async(_reread)(jam, group)
+        watch = await sync_to_async(_reread)(jam, group, everything)
     except BaseException:
         hub.unsubscribe(jam.pk, queue)
         raise
@@ -304,6 +336,10 @@ async def projection_stream(
     return await _stream(request, _open_projection, slug, pk)
 
 
+async def console_stream(request: HttpRequest, slug: str) -> HttpResponseBase:
+    return await _stream(request, _open_console, slug, everything=True)
+
+
 def group_stream_url(request: HttpRequest, jam: Jam, group: WorkingGroup) -> str:
     return stream_url(request, reverse("jam:group_stream", args=[jam.slug, group.pk]))
 
@@ -312,3 +348,7 @@ def projection_stream_url(request: HttpRequest, jam: Jam, group: WorkingGroup | 
     if group is None:
         return stream_url(request, reverse("jam:projection_stream", args=[jam.slug]))
     return stream_url(request, reverse("jam:group_projection_stream", args=[jam.slug, group.pk]))
+
+
+def console_stream_url(request: HttpRequest, jam: Jam) -> str:
+    return stream_url(request, reverse("jam:console_stream", args=[jam.slug]))

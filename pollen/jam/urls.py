@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 import pollen.converters  # noqa: F401 - registers the <id:…> path converter
-from pollen.jam import streams, views
+from pollen.jam import console, streams, views
 
 app_name = "jam"
 
@@ -26,7 +26,9 @@ urlpatterns = [
     path("<slug:slug>/propositions/<id:pk>/voter/", views.vote, name="vote"),
     path("<slug:slug>/groupes/<id:pk>/synthese/", views.synthesis, name="synthesis"),
     path("<slug:slug>/propositions/<id:pk>/decider/", views.decide, name="decide"),
-    path("<slug:slug>/console/", views.console, name="console"),
+    path("<slug:slug>/console/", console.console, name="console"),
+    path("<slug:slug>/console/direct/<slug:area>/", console.console_live, name="console_live"),
+    path("<slug:slug>/console/flux/", streams.console_stream, name="console_stream"),
     path("<slug:slug>/console/ouvertures/", views.openings, name="openings"),
     path("<slug:slug>/console/message/", views.broadcast, name="broadcast"),
     path("<slug:slug>/console/groupes/", views.seat_groups, name="seat_groups"),

@@ -22,9 +22,10 @@ from pollen import clock
 from pollen.jam import followup as followup_selectors
 from pollen.jam import forms, fragments, selectors, services, streams
 from pollen.jam import invitations as invitation_files
+from pollen.jam import jobs as jam_jobs
 from pollen.jam import opendata as jam_opendata
-from pollen.jam import report as jam_report
 from pollen.jam.models import Jam, Participant, Phase, Registration, WorkingGroup
+from pollen.jobs.views import holder_of, see_job
 
 Viewer = Participant | None
 
@@ -46,6 +47,21 @@ def _unchanged(request: HttpRequest, jam: Jam, group: WorkingGroup | None = None
     return request.GET.get("depuis", "") == _revision(jam, group)
 
 
+def _still_shown(request: HttpRequest, slug: str, pk: int) -> bool:
+    """A group screen's poll, most of the time: nothing changed since the revision it shows.
+    Answered from one read, for a browser that holds a place in this jam (the session the
+    middleware has already read): a 204 tells nothing of the content. Any other answer, and
+    anyone else, goes through the full access check."""
+    since = request.GET.get("depuis", "")
+    if not since:
+        return False
+    found = selectors.group_revision(slug, pk)
+    if found is None:
+        return False
+    jam_pk, revision = found
+    return since == revision and str(jam_pk) in request.session.get(selectors.SESSION_KEY, {})
+
+
 def jam_list(request: HttpRequest) -> HttpResponse:
     return render(request, "jam/list.html", {"jams": Jam.objects.all()})
 
@@ -63,6 +79,9 @@ def _detail_context(
         "groups": jam.groups.all(),
         "seats_left": max(jam.capacity - selectors.confirmed(jam).count(), 0),
         "code_form": code_form,
+        "over": selectors.is_over(jam),
+        "can_run": bool(selectors.can_run(me)),
+        "can_decide": bool(selectors.can_decide(me)),
     }
 
 
@@ -73,6 +92,9 @@ def jam_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     jam = selectors.access_jam(slug)
+    if selectors.is_over(jam):  # nothing to type: the page says so and where to go instead
+        status = 409 if request.method == "POST" else 200
+        return render(request, "jam/register.html", {"jam": jam, "over": True}, status=status)
     form = forms.RegistrationForm(request.POST or None, jam=jam)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -146,19 +168,22 @@ def _require(decision: Any) -> None:
 
 
 def _group_context(
-    request: HttpRequest, jam: Jam, group: WorkingGroup, me: Viewer
+    request: HttpRequest, jam: Jam, group: WorkingGroup, me: Viewer, revision: str = ""
 ) -> dict[str, Any]:
+    # A vote per proposal: their count is the dots used (only while voting, when they show).
+    mine = selectors.my_votes(me) if me and group.voting_open else set()
     return {
         "jam": jam,
         "group": group,
         "me": me,
         "clock": selectors.agenda(jam),
         "server_now": clock.now(),
-        "revision": _revision(jam, group),
+        "revision": revision or _revision(jam, group),
         "stream_url": streams.group_stream_url(request, jam, group),
         "proposals": selectors.group_proposals(group),
-        "my_votes": selectors.my_votes(me) if me else set(),
-        "dots_left": selectors.dots_left(me) if me else 0,
+        "my_votes": mine,
+        "dots_left": max(jam.dots - len(mine), 0) if me else 0,
+        "vote_marker": "",
         "can_post": selectors.can_post(me, group),
         "can_comment": selectors.can_comment(me, group),
         "can_vote": selectors.can_vote(me, group),
@@ -191,16 +216,19 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def group_live(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    if _still_shown(request, slug, pk):
+        return HttpResponse(status=204)
     jam = selectors.access_jam(slug)
     me = selectors.viewer(request, jam)
     group = selectors.access_group(jam, pk)
     _require(selectors.can_read_group(me, group))
-    if _unchanged(request, jam, group):
+    # As loaded just now: the content rendered below is at least as new as this revision.
+    revision = f"{jam.stage_revision}.{group.revision}"
+    if request.GET.get("depuis", "") == revision:
         return HttpResponse(status=204)
-    context = _group_context(request, jam, group, me)
-    if (shared := fragments.shared_group_live(request, context)) is not None:
-        return HttpResponse(shared)
-    return render(request, "jam/_group_live.html", context)
+    return HttpResponse(
+        fragments.shared_group_live(request, _group_context(request, jam, group, me, revision))
+    )
 
 
 def _back(
@@ -278,7 +306,9 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         # From the page (HTMX): the group's fragment at once, not the whole room again (a vote
         # burst is every participant voting within seconds).
         context = _group_context(request, jam, proposal.group, me)
-        context.update(comment_form=forms.CommentForm(), vote_refusal=refusal)
+        if not refusal:  # the shared render, with this member's dots
+            return HttpResponse(fragments.shared_group_live(request, context))
+        context.update(vote_refusal=refusal)
         return render(request, "jam/_group_live.html", context)
     if refusal:
         messages.error(request, refusal)
@@ -286,32 +316,6 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 # The console and the projections -------------------------------------------------------------
-
-
-def console(request: HttpRequest, slug: str) -> HttpResponse:
-    jam = selectors.access_jam(slug)
-    me = selectors.viewer(request, jam)
-    _require(selectors.can_run(me))
-    query = request.GET.get("q", "").strip()
-    return render(
-        request,
-        "jam/console.html",
-        {
-            "jam": jam,
-            "me": me,
-            "is_organiser": bool(selectors.can_organise(me)),
-            "can_run": True,
-            "clock": selectors.agenda(jam),
-            "server_now": clock.now(),
-            "phases": jam.phases.all(),
-            "groups": jam.groups.all(),
-            "query": query,
-            "found": selectors.search_participants(jam, query) if query else [],
-            "present": jam.participants.filter(checked_in_at__isnull=False).count(),
-            "confirmed": selectors.confirmed(jam).count(),
-            "waitlisted": jam.participants.filter(registration=Registration.WAITLISTED).count(),
-        },
-    )
 
 
 PHASE_ACTIONS = {
@@ -630,21 +634,20 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(f"{reverse('jam:room', args=[jam.slug])}?groupe={group.pk}")
 
 
+@require_POST
 def report(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    """The report to the decision-maker, the same day: PDF, or ODT to edit."""
+    """The report to the decision-maker, the same day: PDF, or ODT to edit, written by a job
+    that this browser follows (the jam's team may have no platform account)."""
     jam = selectors.access_jam(slug)
     me = selectors.viewer(request, jam)
-    if not (selectors.can_run(me) or selectors.can_decide(me)):
+    if me is None or not jam_jobs.may_read_report(me):
         raise PermissionDenied(
             _("Le compte rendu est pour l'équipe d'animation et le décideur du jam.")
         )
-    if fmt == "odt":
-        body, kind = jam_report.report_odt(jam), "application/vnd.oasis.opendocument.text"
-    else:
-        body, kind = jam_report.report_pdf(jam), "application/pdf"
-    response = HttpResponse(body, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="compte-rendu-{jam.slug}.{fmt}"'
-    return response
+    job = jam_jobs.start_report(
+        acting=me, owner=request.user, holder=holder_of(request, create=True), fmt=fmt
+    )
+    return see_job(request, job)
 
 
 def open_data(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:

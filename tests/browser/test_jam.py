@@ -106,8 +106,10 @@ def test_a_live_jam_from_first_proposal_to_the_follow_up(browser, live_server, p
     console.wait_for_url(re.compile(r".*/salle/.*"))
     assert g0.synthesis.proposals.get() == merged
     console.goto(f"{base}/jams/{jam.slug}/console/")
+    console.get_by_role("button", name="PDF").click()  # a job: its page, then its file
+    console.wait_for_url(re.compile(r".*/travaux/.*"))
     with console.expect_download() as download:
-        console.get_by_role("link", name="PDF").click()
+        console.locator("#job-result").click()
     assert download.value.suggested_filename == f"compte-rendu-{jam.slug}.pdf"
     with open(download.value.path(), "rb") as report:
         assert report.read(4) == b"%PDF"
@@ -152,3 +154,61 @@ def test_a_page_whose_stream_is_refused_polls_and_still_shows_a_write_within_2_s
         acting=bob, group=group, title="Des fablabs ruraux", text="x", lever=Lever.OTHER
     )
     a.get_by_text("Des fablabs ruraux").wait_for(timeout=LIVE)
+
+
+@pytest.mark.parametrize("stream", ["none", "refused"])
+def test_the_console_shows_a_participants_proposal_within_2_s_and_keeps_what_is_typed(
+    browser, live_server, personas, monkeypatch, stream
+):
+    """The facilitator is typing a message to every screen when a participant posts: the
+    console shows the proposal and reads it out, without a reload, the text and focus kept.
+    none: SQLite's pages poll; refused: the page holds a stream that answers 204 (jam.js polls)."""
+    from pollen.jam import services, streams
+
+    if stream == "refused":
+        monkeypatch.setattr(streams, "stream_url", lambda request, url: url)
+    jam = make_jam("pupitre", personas["manager"])
+    group = WorkingGroup.objects.create(jam=jam, position=0, theme="Fablabs partout")
+    facilitator = person(jam, "Fanny Anime", role=JamRole.FACILITATOR, group=group, pinned=True)
+    ana = person(jam, "Ana Un", group=group)
+    late = person(jam, "Léa Retard", group=group)
+    late.checked_in_at = None
+    late.save()
+    services.set_openings(acting=facilitator, jam=jam, group=None, writing_open=True)
+    base = live_server.url
+
+    console = _enter(browser, base, jam, facilitator)
+    console.goto(f"{base}/jams/{jam.slug}/console/")
+    areas = console.locator("[data-area]")
+    expect(areas).to_have_count(3)
+    if stream == "refused":
+        expect(console.locator("[data-live-areas]")).to_have_attribute(
+            "data-stream", f"/jams/{jam.slug}/console/flux/"
+        )
+        expect(areas.first).to_have_attribute("hx-trigger", "jam-changed")
+    reloads: list[str] = []
+    console.on(
+        "framenavigated",
+        lambda frame: reloads.append(frame.url) if frame == console.main_frame else None,
+    )
+    message = console.locator("#broadcast")
+    message.click()
+    message.press_sequentially("Pause café à 11 h")
+
+    phone = _enter(browser, base, jam, ana)
+    phone.wait_for_url("**/salle/")
+    phone.get_by_label("Titre").fill("Des fablabs ruraux")
+    phone.get_by_label("Votre proposition").fill("Un atelier dans chaque canton.")
+    phone.get_by_role("button", name="Publier la proposition").click()
+    phone.get_by_text("Proposition publiée.").wait_for()
+
+    console.locator("#console-groupes").get_by_text("Des fablabs ruraux").wait_for(timeout=LIVE)
+    expect(console.locator("#console-news")).to_contain_text("Des fablabs ruraux")
+    expect(message).to_have_value("Pause café à 11 h")
+    expect(message).to_be_focused()
+
+    # Someone arrives at the door, checked in from another phone: the welcome desk shows it.
+    services.check_in(acting=facilitator, participant=late)
+    console.locator("#console-accueil").get_by_text("Léa Retard").wait_for(timeout=LIVE)
+    expect(message).to_be_focused()
+    assert reloads == []

@@ -87,3 +87,50 @@ def test_during_the_vote_each_member_sees_their_own_dots(writing):
     voter.post(f"/jams/bercy/propositions/{proposal.pk}/voter/", headers={"HX-Request": "true"})
     assert "Retirer ma gommette" in live(voter, room).content.decode()
     assert "Retirer ma gommette" not in live(other, room).content.decode()
+
+
+def test_a_vote_burst_shares_one_render_each_screen_keeping_its_own_dots(writing, monkeypatch):
+    room = writing
+    services.post_proposal(
+        acting=room.people[2], group=room.groups[0], title="Seconde", text="y", lever=Lever.OTHER
+    )
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, voting_open=True)
+    renders = []
+    real = fragments.render_to_string
+    monkeypatch.setattr(
+        fragments, "render_to_string", lambda *a, **k: renders.append(a[0]) or real(*a, **k)
+    )
+    voter = room.enter(Client(), room.people[0])
+    other = room.enter(Client(), room.people[2])
+    first, _second = room.groups[0].proposals.order_by("pk")
+    answer = voter.post(
+        f"/jams/bercy/propositions/{first.pk}/voter/", headers={"HX-Request": "true"}
+    ).content.decode()
+    dots = room.jam.dots
+    assert f"il vous reste {dots - 1} gommette" in answer
+    assert f"il vous reste {dots} gommette" not in answer
+    # Its own forms: the dot to take back on the first, a dot to give on the second, once each.
+    assert answer.count("Retirer ma gommette") == 1 and answer.count("Voter (une gommette)") == 1
+    assert answer.index("Retirer ma gommette") < answer.index("Seconde")
+    seen = live(other, room).content.decode()
+    assert "Retirer ma gommette" not in seen and seen.count("Voter (une gommette)") == 2
+    assert f"il vous reste {dots} gommettes" in seen and "vote-" not in seen
+    assert renders == [
+        "jam/_group_live.html"
+    ]  # the voter's answer and the other screen: one render
+
+
+def test_with_no_dot_left_every_vote_button_is_disabled(writing):
+    room = writing
+    room.jam.dots = 1
+    room.jam.save(update_fields=["dots"])
+    services.post_proposal(
+        acting=room.people[2], group=room.groups[0], title="Seconde", text="y", lever=Lever.OTHER
+    )
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, voting_open=True)
+    voter = room.enter(Client(), room.people[0])
+    first, _second = room.groups[0].proposals.order_by("pk")
+    voter.post(f"/jams/bercy/propositions/{first.pk}/voter/", headers={"HX-Request": "true"})
+    seen = live(voter, room).content.decode()
+    assert "il vous reste 0 gommette" in seen
+    assert re.search(r'type="submit"\s+disabled>\s*Voter', seen)

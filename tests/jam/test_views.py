@@ -6,11 +6,14 @@ import re
 import pytest
 import segno
 from django.core import mail
+from django.db.models import F
 from django.test import Client
 from PIL import Image
 
 from pollen.jam import selectors, services
 from pollen.jam.models import Lever, Participant, Registration
+from pollen.jobs import services as job_services
+from pollen.jobs.models import Job, JobStatus
 from tests.jam.conftest import make_jam, person
 
 
@@ -180,16 +183,53 @@ def test_a_move_by_hand_says_which_rule_it_breaks(room):
     assert refused.status_code == 403
 
 
-def test_the_report_is_for_the_organiser_and_the_open_data_for_everyone(room, browsers):
-    pdf = browsers["organiser"].get("/jams/bercy/compte-rendu.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    odt = browsers["organiser"].get("/jams/bercy/compte-rendu.odt")
-    assert odt.status_code == 200 and odt.content.startswith(b"PK")
-    assert browsers["participant"].get("/jams/bercy/compte-rendu.pdf").status_code == 403
+def _report_file(browser, fmt):
+    """POST → 303 to the job's page (run at once by the immediate backend) → its file."""
+    started = browser.post(f"/jams/bercy/compte-rendu.{fmt}")
+    assert started.status_code == 303 and started["Location"].startswith("/travaux/")
+    page = browser.get(started["Location"]).content.decode()
+    assert "Compte rendu du jam" in page and f"compte-rendu-bercy.{fmt}" in page
+    response = browser.get(started["Location"] + "fichier/")
+    assert response.status_code == 200
+    return started["Location"], b"".join(response.streaming_content)
+
+
+def test_the_report_is_a_job_for_the_jams_team_and_the_open_data_for_everyone(
+    room, browsers, personas
+):
+    _job, pdf = _report_file(browsers["organiser"], "pdf")
+    assert pdf.startswith(b"%PDF")
+    _job, odt = _report_file(browsers["organiser"], "odt")
+    assert odt.startswith(b"PK")
+    # A facilitator has no platform account: their browser's session follows the job.
+    job_url, odt = _report_file(browsers["facilitator"], "odt")
+    assert odt.startswith(b"PK")
+    for other in ("participant", "other_jam", "anonymous"):
+        assert browsers[other].get(job_url).status_code == 404, other
+        assert browsers[other].get(job_url + "fichier/").status_code == 404, other
+    # The organiser, signed in, may follow the team's report; a stranger signed in may not.
+    assert browsers["organiser"].get(job_url).status_code == 200
+    stranger = Client()
+    stranger.force_login(personas["applicant_b"])
+    assert stranger.get(job_url).status_code == 404
+    assert browsers["participant"].post("/jams/bercy/compte-rendu.pdf").status_code == 403
+    assert browsers["anonymous"].post("/jams/bercy/compte-rendu.pdf").status_code == 403
+    assert browsers["organiser"].get("/jams/bercy/compte-rendu.pdf").status_code == 405
     assert browsers["anonymous"].get("/jams/bercy/compte-rendu.exe").status_code == 404
     data = browsers["anonymous"].get("/jams/bercy/propositions.json")
     assert data.status_code == 200 and "proposals" in data.json()
     assert browsers["anonymous"].get("/jams/bercy/propositions.csv").status_code == 200
+
+
+def test_a_report_asked_with_a_link_revoked_since_is_not_written(room, browsers, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    started = browsers["facilitator"].post("/jams/bercy/compte-rendu.pdf")
+    job = Job.objects.get(pk=started["Location"].split("/")[2])
+    Participant.objects.filter(pk=room.facilitator.pk).update(link_version=F("link_version") + 1)
+    job_services.run_job.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and not job.result_file
+    assert "Vous ne pouvez plus lire le compte rendu" in job.result["message"]
 
 
 def test_a_write_in_one_group_leaves_the_other_groups_screens_alone(room, browsers):

@@ -48,6 +48,71 @@
   }
   document.addEventListener("DOMContentLoaded", listen);
   document.addEventListener("htmx:afterSwap", catchUp);
+  // The waiting page becomes the room when groups are formed (a swap, no page load).
+  document.addEventListener("htmx:afterSwap", listen);
+
+  // The facilitator's console: several live areas (data-area) under one board (data-live-areas)
+  // and one stream of the jam's revision. Each area fetches its own fragment (204 when its mark
+  // is unchanged), so one event costs a few cheap requests. Without a stream the areas poll
+  // every second themselves (hx-trigger); while a stream is down, this polls them instead.
+  var areaSource = null, areaLatest = null, areaPoller = null;
+  function board() { return document.querySelector("[data-live-areas]"); }
+  function fetchAreas() {
+    var el = board();
+    if (!el || !window.htmx) { return; }
+    el.querySelectorAll("[data-area]").forEach(function (area) {
+      window.htmx.trigger(area, "jam-changed");
+    });
+  }
+  function areaPolling(on) {
+    if (on && !areaPoller) { areaPoller = setInterval(fetchAreas, 1000); }
+    if (!on && areaPoller) { clearInterval(areaPoller); areaPoller = null; }
+  }
+  function listenAreas() {
+    var el = board();
+    if (!el || !el.dataset.stream || areaSource) { return; }
+    if (!window.EventSource) { areaPolling(true); return; }
+    areaSource = new EventSource(el.dataset.stream + "?depuis=" + encodeURIComponent(el.dataset.revision));
+    areaSource.onopen = function () { areaPolling(false); };
+    areaSource.onmessage = function (event) { areaLatest = event.data; fetchAreas(); };
+    areaSource.onerror = function () { areaPolling(true); };
+  }
+  document.addEventListener("DOMContentLoaded", listenAreas);
+
+  // What changed in an area is read out by the board's polite live region: the sentence the
+  // fragment carries (data-announce), when it differs from the one it replaces. The focus
+  // stays where it is: the areas hold no field, and htmx puts it back on a button by its id.
+  var heard = {}, news = [], newsTimer = null;
+  function remember() {
+    document.querySelectorAll("[data-area][data-announce]").forEach(function (area) {
+      heard[area.id] = area.dataset.announce;
+    });
+  }
+  function announce(area) {
+    var text = area.dataset.announce || "";
+    if (!area.id || heard[area.id] === undefined || heard[area.id] === text) {
+      heard[area.id] = text;
+      return;
+    }
+    heard[area.id] = text;
+    news.push(text);
+    clearTimeout(newsTimer);
+    newsTimer = setTimeout(function () {  // areas fetched together are read out together
+      var region = document.getElementById("console-news");
+      if (region) { region.textContent = news.join(" "); }
+      news = [];
+    }, 300);
+  }
+  document.addEventListener("DOMContentLoaded", remember);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var area = event.target;  // the new element, after an outerHTML swap
+    if (!area || !area.matches || !area.matches("[data-area]")) { return; }
+    announce(area);
+    // A change that came while this area was being fetched: fetch it once more.
+    if (areaLatest !== null && area.dataset.jamRevision !== areaLatest) {
+      window.htmx.trigger(area, "jam-changed");
+    }
+  });
 
   // Drafts: whatever is typed in a form marked data-keep is saved on this device as it is
   // typed, and put back after a reload or a lost connection. A form sent successfully comes
