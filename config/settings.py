@@ -143,6 +143,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pollen.accounts.middleware.RememberLanguageMiddleware",
     "config.middleware.NoStoreForPrivateMiddleware",
     "config.middleware.RefuseNullCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

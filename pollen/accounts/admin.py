@@ -27,7 +27,10 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profil"), {"fields": ("full_name", "role", "organisation", "programmes")}),
+        (
+            _("Profil"),
+            {"fields": ("full_name", "role", "organisation", "programmes", "language")},
+        ),
         (_("Droits"), {"fields": ("is_active", "is_staff", "is_superuser", "email_confirmed_at")}),
         (_("Second facteur"), {"fields": ("second_factor",)}),
     )

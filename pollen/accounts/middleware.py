@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from pollen import clock
+from pollen.accounts.models import User
 
 SEEN = "pollen_last_seen"
 # The session is written at most this often just to say "still here" (every request would
@@ -102,3 +103,26 @@ class SecondFactorMiddleware:
             response["HX-Redirect"] = to_code
             return response
         return redirect(to_code)
+
+
+class RememberLanguageMiddleware:
+    """A signed-in person's choice of language (the site's language cookie, set by the switch
+    in the header) is kept on their account, so that their mails are written in it.
+
+    Only an explicit choice counts: without the cookie the site is French by default, and the
+    account keeps what it had. A request without a session cookie is left alone (no session is
+    read: public pages do not vary on Cookie); one UPDATE, only when the choice changed.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.available = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if chosen in self.available and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and user.language != chosen:
+                User.objects.filter(pk=user.pk).update(language=chosen)
+                user.language = chosen
+        return self.get_response(request)

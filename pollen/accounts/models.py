@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,9 +20,21 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrateur")
 
 
+class Language(models.TextChoices):
+    """The languages a person may read Pollen and its mails in; each named in itself."""
+
+    FR = "fr", "Français"
+    EN = "en", "English"
+
+
 STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN})
 # Who sits on the selection committee's pages (selection.can_sit); instructors prepare only.
 COMMITTEE_ROLES = (Role.COMMITTEE, Role.MANAGER, Role.ADMIN)
+
+
+def _active_language() -> str:
+    code = (translation.get_language() or "")[:2]
+    return code if code in Language.values else Language.FR
 
 
 class UserManager(BaseUserManager["User"]):
@@ -39,6 +52,8 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
         if not email:
             raise ValueError("L'adresse électronique est obligatoire.")
+        # Signing up, accepting an invitation, a first ProConnect sign-in: in the page's language.
+        extra.setdefault("language", _active_language())
         user = self.model(email=self.canonical_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -163,6 +178,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the person proved they read this address (the sign-up's link, an invitation's);
     # a confirmation link works only while it is empty, so a second use does nothing.
     email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
+    # The language the person last chose on the site (the language switch, kept by
+    # RememberLanguageMiddleware): their mails are written in it.
+    language = models.CharField(
+        _("langue"), max_length=2, choices=Language.choices, default=Language.FR
+    )
 
     objects = UserManager()
 

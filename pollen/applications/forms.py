@@ -20,7 +20,9 @@ from pollen.domain.apply.budget import (
     ResourceStatus,
 )
 from pollen.domain.apply.calls import CallSpec
-from pollen.domain.apply.money import CENT, AmountError, format_eur, parse_eur
+from pollen.domain.apply.money import CENT, AmountError, parse_eur
+from pollen.domain.apply.receipts import SWORN_STATEMENT
+from pollen.formatting import format_amount
 
 
 def storable_limit(model: type[models.Model], name: str) -> Decimal:
@@ -58,7 +60,7 @@ class EuroField(forms.Field):
         if amount >= LINE_LIMIT:
             raise forms.ValidationError(
                 gettext("Le montant est trop grand : au plus %(max)s.")
-                % {"max": format_eur(LINE_LIMIT - CENT)},
+                % {"max": format_amount(LINE_LIMIT - CENT)},
                 code="amount",
             )
         return amount
@@ -154,7 +156,7 @@ class BaseExpenseFormSet(BaseFormSet[ExpenseForm]):
         if total >= TOTAL_LIMIT:
             raise forms.ValidationError(
                 gettext("Le total des dépenses est trop grand : au plus %(max)s.")
-                % {"max": format_eur(TOTAL_LIMIT - CENT)},
+                % {"max": format_amount(TOTAL_LIMIT - CENT)},
                 code="total",
             )
 
@@ -239,7 +241,7 @@ class SubmitForm(forms.Form):
     """The recap's sworn statement, posted with the submission itself (one POST, as before)."""
 
     sworn = forms.BooleanField(
-        label=_("Je certifie sur l'honneur l'exactitude des informations fournies."),
+        label=_(SWORN_STATEMENT),
         error_messages={
             "required": _("Cochez la déclaration sur l'honneur pour déposer votre candidature.")
         },

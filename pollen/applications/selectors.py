@@ -233,6 +233,24 @@ def _cents(value: Decimal) -> Decimal:
 
 
 @dataclass(frozen=True)
+class CallWindowShut:
+    """Why an editable application cannot be submitted now: its call is closed or not yet open."""
+
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    closed: bool  # False: not yet open
+
+
+def call_window_shut(application: Application, moment: dt.datetime) -> CallWindowShut | None:
+    """The call's window, when a submission now would only be refused by its deadline rule
+    (a call without that rule takes late submissions: nothing to say then)."""
+    spec = application.call.spec
+    if spec.rule("deadline") is None or spec.is_open_at(moment):
+        return None
+    return CallWindowShut(spec.opens_at, spec.closes_at, closed=moment > spec.closes_at)
+
+
+@dataclass(frozen=True)
 class CompletenessRequest:
     """What the instructor asked for when reopening: their words and the documents to provide."""
 
@@ -257,7 +275,15 @@ def completeness_request(application: Application) -> CompletenessRequest | None
     )
     if message is None:
         return None
-    text, missing = _split_request(str(message.body), application.call.spec.documents)
+    documents = application.call.spec.documents
+    asked = getattr(message, "missing_documents", None) or []
+    if asked:
+        # The documents as data: the ids of the call file, shown with their labels.
+        by_id = {d.id: d for d in documents}
+        missing = tuple(by_id[d] for d in asked if d in by_id)
+        return CompletenessRequest(str(message.body).strip(), missing, message.sent_at)
+    # An older request listed the documents' labels in its text.
+    text, missing = _split_request(str(message.body), documents)
     return CompletenessRequest(text, missing, message.sent_at)
 
 
@@ -265,7 +291,8 @@ def _split_request(
     body: str, documents: tuple[DocumentSpec, ...]
 ) -> tuple[str, tuple[DocumentSpec, ...]]:
     """The request's own words, and the call's documents it lists as « - label » lines (how
-    review's corrections_text writes them, after a heading line ending with a colon)."""
+    requests written before the documents were kept as ids list them, after a heading line
+    ending with a colon)."""
     lines = body.splitlines()
     by_line = {f"- {d.label}": d for d in documents}
     listed = [i for i, line in enumerate(lines) if line.strip() in by_line]

@@ -27,7 +27,8 @@ from pollen.domain.apply import status as states
 from pollen.domain.apply.eligibility import EligibilityResult
 from pollen.domain.apply.exchange import to_exchange
 from pollen.domain.apply.receipts import canonical_json, receipt_number, sha256_hex
-from pollen.mailing.services import queue_mail
+from pollen.formatting import format_moment
+from pollen.mailing.services import queue_mail_for
 from pollen.permissions import require
 from pollen.storage import StorageUnavailable, delete_quietly, storage_errors
 
@@ -333,25 +334,31 @@ def _announce(submission: Submission) -> None:
 
 
 def _queue_receipt_mail(submission: Submission, application: Application, user: User) -> None:
-    queue_mail(
-        recipients=[user.email],
-        subject=_("Accusé de réception %(number)s") % {"number": submission.receipt_number},
-        body=_(
+    def compose() -> tuple[str, str]:
+        subject = _("Accusé de réception %(number)s") % {"number": submission.receipt_number}
+        body = _(
             "Bonjour,\n\nVotre candidature « %(title)s » a bien été déposée le "
             "%(when)s (heure de Paris).\n"
             "Numéro : %(number)s\nEmpreinte SHA-256 : %(sha256)s\n"
-        )
-        % {
+        ) % {
             "title": application.title,
-            "when": clock.paris(submission.submitted_at),
+            "when": format_moment(submission.submitted_at, "second"),
             "number": submission.receipt_number,
             "sha256": submission.snapshot_sha256,
-        },
-    )
+        }
+        return subject, body
+
+    # In the language the applicant chose, whatever the page it was submitted from.
+    queue_mail_for(readers=[user], compose=compose)
 
 
-def submit_application(*, acting_user: User, application_id: int) -> SubmitOutcome:
-    """Freeze and acknowledge a submission; retries and double clicks get the same receipt."""
+def submit_application(
+    *, acting_user: User, application_id: int, sworn_statement: str = ""
+) -> SubmitOutcome:
+    """Freeze and acknowledge a submission; retries and double clicks get the same receipt.
+
+    `sworn_statement` is the text the applicant certified (the recap's checkbox): the audit
+    event keeps it, so that the submission shows what was sworn and in which version."""
     try:
         # One round trip for the reads, one for the writes, then the commit (sql.together).
         with transaction.atomic(), sql.together():
@@ -407,6 +414,8 @@ def submit_application(*, acting_user: User, application_id: int) -> SubmitOutco
                     "status": application.status,
                     "receipt": submission.receipt_number,
                     "sha256": submission.snapshot_sha256,
+                    "sworn": bool(sworn_statement),
+                    "sworn_statement": sworn_statement,
                 },
             )
             _queue_receipt_mail(submission, application, acting_user)

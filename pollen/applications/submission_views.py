@@ -18,6 +18,8 @@ from pollen.applications.receipts_pdf import receipt_pdf
 from pollen.domain.apply import budget as domain_budget
 from pollen.domain.apply import eligibility
 from pollen.domain.apply.budget import ResourceKind
+from pollen.domain.apply.receipts import SWORN_STATEMENT
+from pollen.formatting import sentence
 
 
 @login_required
@@ -52,6 +54,7 @@ def _recap_page(
             for d in spec.documents
         ],
         "email": request.user.email,
+        "call_shut": selectors.call_window_shut(application, clock.now()),
     }
     return render(request, "applications/recap.html", context)
 
@@ -70,7 +73,9 @@ def submit(request: AuthedRequest, pk: int) -> HttpResponse:
         return _recap_page(request, application, form)
     # The service checks who may submit, on the row it locks (404 / 403 as everywhere else).
     try:
-        outcome = services.submit_application(acting_user=request.user, application_id=pk)
+        outcome = services.submit_application(
+            acting_user=request.user, application_id=pk, sworn_statement=SWORN_STATEMENT
+        )
     except services.ApplicationNotFound as exc:
         raise Http404(str(exc)) from exc
     except services.SubmissionForbidden as exc:
@@ -79,7 +84,7 @@ def submit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Dépôt refusé : %(reason)s") % {"reason": exc})
         for verdict in exc.result.verdicts if exc.result else ():
             if not verdict.passed:
-                messages.error(request, verdict.translated(_))
+                messages.error(request, sentence(verdict))
         return redirect("applications:edit", pk=pk)
     except services.ApplicationError as exc:
         messages.error(request, str(exc))

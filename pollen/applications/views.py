@@ -271,6 +271,7 @@ def _page_context(application: Application, upload: UploadResult | None = None) 
     return {
         "spec": spec,
         "completeness": request_,
+        "call_shut": selectors.call_window_shut(application, clock.now()),
         "document_slots": [
             {
                 "spec": d,

@@ -33,6 +33,7 @@ def thread(request: AuthedRequest, pk: int) -> HttpResponse:
         "instruction/thread.html",
         {
             "application": application,
+            "spec": application.call.spec,
             "thread": selectors.messages_of(application),
             "form": form,
             "is_staff": is_staff,
@@ -71,7 +72,7 @@ def completeness(request: AuthedRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
                 application=application,
                 message=message,
-                missing_documents=form.missing_labels(),
+                missing_documents=form.cleaned_data["missing_documents"],
             )
             messages.success(
                 request,

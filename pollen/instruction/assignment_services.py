@@ -4,6 +4,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -22,7 +23,7 @@ from pollen.instruction import assignment_adapter
 from pollen.instruction.models import AssignmentRun, PairKind, PairRule
 from pollen.instruction.selectors import can_instruct
 from pollen.instruction.services import InstructionError
-from pollen.mailing.services import absolute_url, queue_mail
+from pollen.mailing.services import absolute_url, queue_mail_for
 from pollen.permissions import require
 from pollen.programmes import in_programme
 
@@ -157,7 +158,7 @@ def _assign(
                 before={"experts": sorted(before[application.pk])},
                 after={"experts": list(emails), "total_affinity": result.total_affinity},
             )
-    _mail_experts(new_by_expert)
+    _mail_experts(new_by_expert, data.experts)
     created = sum(len(v) for v in new_by_expert.values())
     run = AssignmentRun.objects.create(
         call=call,
@@ -199,16 +200,25 @@ def _store(
     return new_by_expert
 
 
-def _mail_experts(new_by_expert: dict[str, list[Application]]) -> None:
+def _mail_experts(
+    new_by_expert: dict[str, list[Application]], experts: dict[str, ExpertProfile]
+) -> None:
+    """Each expert's new applications, in the expert's language."""
     path = absolute_url(reverse("expertise:my_reviews"))
     for email, applications in new_by_expert.items():
         listed = "\n".join(f"- {a.title}" for a in applications)
-        queue_mail(
-            recipients=[email],
-            subject=_("Pollen : %(n)d candidature(s) à évaluer") % {"n": len(applications)},
-            body=_(
-                "Bonjour,\n\nDe nouvelles candidatures vous sont confiées :\n%(listed)s\n\n"
-                "Déclarez un éventuel conflit d'intérêts avant de les évaluer : %(path)s\n"
-            )
-            % {"listed": listed, "path": path},
+        queue_mail_for(
+            readers=[experts[email].user],
+            compose=partial(_experts_mail, len(applications), listed, path),
         )
+
+
+def _experts_mail(n: int, listed: str, path: str) -> tuple[str, str]:
+    return (
+        _("Pollen : %(n)d candidature(s) à évaluer") % {"n": n},
+        _(
+            "Bonjour,\n\nDe nouvelles candidatures vous sont confiées :\n%(listed)s\n\n"
+            "Déclarez un éventuel conflit d'intérêts avant de les évaluer : %(path)s\n"
+        )
+        % {"listed": listed, "path": path},
+    )

@@ -65,7 +65,6 @@ class CompletenessForm(forms.Form):
     def __init__(self, *args: Any, spec: CallSpec, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["missing_documents"].choices = [(d.id, d.label) for d in spec.documents]  # type: ignore[attr-defined]
-        self.labels = {d.id: d.label for d in spec.documents}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -73,9 +72,6 @@ class CompletenessForm(forms.Form):
         if asks and not (data.get("message") or "").strip() and not data.get("missing_documents"):
             self.add_error("message", _("Indiquez au porteur ce qu'il doit corriger ou compléter."))
         return data
-
-    def missing_labels(self) -> list[str]:
-        return [self.labels[d] for d in self.cleaned_data.get("missing_documents") or []]
 
 
 class MessageForm(forms.Form):

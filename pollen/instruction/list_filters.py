@@ -12,12 +12,12 @@ from django.db.models import Count, F, Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pollen.applications.models import Application, Kind, Status
 from pollen.calls.models import Call
 from pollen.domain.apply.eligibility import rule_statements
+from pollen.formatting import sentence
 from pollen.territory.models import Departement, Region
 
 # key → (label, ordering); the id always breaks ties so pages never overlap.
@@ -100,7 +100,7 @@ class ListFilterForm(forms.Form):
         everything = [("", _("Tous"))]
         fields = self.fields
         fields["status"].choices = everything + list(Status.choices)  # type: ignore[attr-defined]
-        rules = [(i, sentence.translated(gettext)) for i, sentence in rule_statements(call.spec)]
+        rules = [(i, sentence(statement)) for i, statement in rule_statements(call.spec)]
         fields["failed_rule"].choices = everything + rules  # type: ignore[attr-defined]
         fields["region"].choices = [  # type: ignore[attr-defined]
             ("", _("Toutes")),

@@ -4,11 +4,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import reverse
-from django.utils.translation import gettext
 
 from pollen.applications.models import Application, Kind, Status
 from pollen.domain.apply.eligibility import rule_statements
-from pollen.formatting import format_amount
+from pollen.formatting import format_amount, sentence
 
 _STATUS = dict(Status.choices)
 _KIND = dict(Kind.choices)
@@ -58,8 +57,7 @@ def _failed_rules(application: Application) -> str:
         return ""
     statements = dict(rule_statements(application.call.spec))
     return "; ".join(
-        statements[r].translated(gettext) if r in statements else r
-        for r in application.failed_rules
+        sentence(statements[r]) if r in statements else r for r in application.failed_rules
     )
 
 

@@ -24,6 +24,10 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=MessageKind.choices, default=MessageKind.MESSAGE)
     body = models.TextField(_("message"))
+    # A request for corrections names the documents to provide by their ids in the call file;
+    # their labels are read from the call where the request is shown. Older requests listed
+    # the labels in the body instead, and keep doing so.
+    missing_documents = models.JSONField(default=list, blank=True)
     round = models.PositiveIntegerField()
     sent_at = models.DateTimeField()
 

@@ -1,6 +1,6 @@
 """Completeness and the message thread: atomic, audited, the applicant mailed after commit."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -14,9 +14,9 @@ from pollen.applications.models import Application
 from pollen.audit.services import record_event
 from pollen.calls.models import Call
 from pollen.instruction.models import Message, MessageKind
-from pollen.instruction.notifications import applicant_addresses
+from pollen.instruction.notifications import applicant_readers
 from pollen.instruction.selectors import can_instruct, can_post_message
-from pollen.mailing.services import absolute_url, queue_mail
+from pollen.mailing.services import absolute_url, queue_mail_for
 from pollen.permissions import require
 
 
@@ -28,24 +28,35 @@ def _thread_path(application: Application) -> str:
     return absolute_url(reverse("instruction:thread", args=[application.pk]))
 
 
-def _add_message(author: User, application: Application, kind: str, body: str) -> Message:
+def _add_message(
+    author: User,
+    application: Application,
+    kind: str,
+    body: str,
+    missing_documents: Sequence[str] = (),
+) -> Message:
     return Message.objects.create(
         application=application,
         author=author,
         kind=kind,
         body=body,
+        missing_documents=list(missing_documents),
         round=application.round,
         sent_at=clock.now(),
     )
 
 
-def _mail_applicant(application: Application, subject: str, body: str) -> None:
-    footer = _("Retrouvez les échanges sur Pollen : %(path)s") % {"path": _thread_path(application)}
-    queue_mail(
-        recipients=applicant_addresses(application),
-        subject=subject,
-        body=f"{_('Bonjour,')}\n\n{body}\n\n{footer}\n",
-    )
+def _mail_applicant(
+    application: Application, subject: Callable[[], str], body: Callable[[], str]
+) -> None:
+    """Mail the applicants, each in their language: `subject` and `body` are written with it."""
+    path = _thread_path(application)
+
+    def compose() -> tuple[str, str]:
+        footer = _("Retrouvez les échanges sur Pollen : %(path)s") % {"path": path}
+        return subject(), f"{_('Bonjour,')}\n\n{body()}\n\n{footer}\n"
+
+    queue_mail_for(readers=applicant_readers(application), compose=compose)
 
 
 @transaction.atomic
@@ -54,20 +65,25 @@ def declare_complete(*, acting_user: User, application: Application, message: st
     application = application_services.mark_complete(
         acting_user=acting_user, application=application, note=message
     )
-    body = message.strip() or _("Votre dossier est complet : il va être transmis aux experts.")
-    posted = _add_message(acting_user, application, MessageKind.COMPLETE, body)
+    words = message.strip()
+
+    def body() -> str:
+        return words or _("Votre dossier est complet : il va être transmis aux experts.")
+
+    posted = _add_message(acting_user, application, MessageKind.COMPLETE, body())
     _mail_applicant(
         application,
-        _("Votre candidature « %(title)s » est complète") % {"title": application.title},
+        lambda: _("Votre candidature « %(title)s » est complète") % {"title": application.title},
         body,
     )
     return posted
 
 
-def corrections_text(message: str, missing_documents: Sequence[str]) -> str:
+def corrections_text(message: str, missing_labels: Sequence[str]) -> str:
+    """The request as one text, its documents listed by label: for the mail and the audit note."""
     text = message.strip()
-    if missing_documents:
-        listed = "\n".join(f"- {label}" for label in missing_documents)
+    if missing_labels:
+        listed = "\n".join(f"- {label}" for label in missing_labels)
         text = f"{text}\n\n{_('Pièces à fournir :')}\n{listed}".strip()
     return text
 
@@ -80,32 +96,45 @@ def ask_for_corrections(
     message: str,
     missing_documents: Sequence[str] = (),
 ) -> Message:
-    """Send the application back with what to fix: a new round opens and it can be resubmitted."""
-    body = corrections_text(message, missing_documents)
-    if not body:
+    """Send the application back with what to fix: a new round opens and it can be resubmitted.
+
+    `missing_documents` are document ids of the call file: the message keeps them as data (the
+    applicant's pages link each to its upload field), the mail lists their labels."""
+    spec = application.call.spec
+    known = {d.id for d in spec.documents}
+    if any(d not in known for d in missing_documents):
+        raise InstructionError(_("Cochez seulement des pièces que l'appel demande."))
+    asked = list(dict.fromkeys(missing_documents))
+    labels = [spec.document_label(d) for d in asked]
+    text = corrections_text(message, labels)
+    if not text:
         raise InstructionError(_("Indiquez au porteur ce qu'il doit corriger ou compléter."))
     application = application_services.reopen_application(
-        acting_user=acting_user, application=application, message=body
+        acting_user=acting_user, application=application, message=text
     )
-    posted = _add_message(acting_user, application, MessageKind.CORRECTIONS, body)
+    posted = _add_message(acting_user, application, MessageKind.CORRECTIONS, message.strip(), asked)
     _mail_applicant(
         application,
-        _("Votre candidature « %(title)s » : des compléments sont demandés")
-        % {"title": application.title},
-        body
-        + "\n\n"
-        + _(
-            "Modifiez votre candidature puis déposez-la de nouveau : vous recevrez un nouvel accusé de réception."
+        lambda: (
+            _("Votre candidature « %(title)s » : des compléments sont demandés")
+            % {"title": application.title}
+        ),
+        lambda: (
+            corrections_text(message, labels)
+            + "\n\n"
+            + _(
+                "Modifiez votre candidature puis déposez-la de nouveau : vous recevrez un nouvel accusé de réception."
+            )
         ),
     )
     return posted
 
 
-def _staff_of_thread(application: Application) -> list[str]:
+def _staff_of_thread(application: Application) -> list[User]:
     authors = User.objects.filter(
         pk__in=application.review_messages.values("author_id"), is_active=True
     )
-    return [u.email for u in authors if u.is_programme_staff]
+    return [u for u in authors if u.is_programme_staff]
 
 
 @transaction.atomic
@@ -123,14 +152,17 @@ def post_message(*, acting_user: User, application: Application, body: str) -> M
         after={"message": posted.pk, "round": posted.round},
         note=body,
     )
-    subject = _("Nouveau message sur la candidature « %(title)s »") % {"title": application.title}
+
+    def subject() -> str:
+        return _("Nouveau message sur la candidature « %(title)s »") % {"title": application.title}
+
     if acting_user.is_programme_staff:
-        _mail_applicant(application, subject, body)
+        _mail_applicant(application, subject, lambda: body)
     else:
-        queue_mail(
-            recipients=_staff_of_thread(application),
-            subject=subject,
-            body=f"{body}\n\n{_thread_path(application)}\n",
+        path = _thread_path(application)
+        queue_mail_for(
+            readers=_staff_of_thread(application),
+            compose=lambda: (subject(), f"{body}\n\n{path}\n"),
         )
     return posted
 

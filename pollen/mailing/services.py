@@ -12,8 +12,8 @@ the mail is left in the admin (« En échec définitif ») to be retried by hand
 import datetime as dt
 import io
 import logging
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import segno
@@ -22,7 +22,7 @@ from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pollen import clock, events, sql
 from pollen.audit.services import record_event
@@ -66,6 +66,34 @@ def queue_mail(
     if mails:
         # The pks are read after the commit: inside sql.together() they arrive with it.
         events.enqueue_on_commit(deliver_mail, lambda: [m.pk for m in mails])
+    return mails
+
+
+class Reader(Protocol):
+    """Whom a mail is written for: an account's address and the language it chose."""
+
+    email: str
+    language: str
+
+
+def queue_mail_for(
+    *,
+    readers: Iterable[Reader],
+    compose: Callable[[], tuple[str, str]],
+    qr_link: str = "",
+) -> list[OutgoingMail]:
+    """Each reader's mail in their own language: `compose` returns the subject and the body,
+    and runs once per language among the readers, with that language active."""
+    by_language: dict[str, set[str]] = {}
+    for reader in readers:
+        if reader.email:
+            language = reader.language or settings.LANGUAGE_CODE
+            by_language.setdefault(language, set()).add(reader.email)
+    mails: list[OutgoingMail] = []
+    for language, addresses in sorted(by_language.items()):
+        with translation.override(language):
+            subject, body = compose()
+        mails += queue_mail(recipients=addresses, subject=subject, body=body, qr_link=qr_link)
     return mails
 
 

@@ -201,6 +201,7 @@ def _profile(user: User) -> dict[str, Any]:
         "email": user.email,
         "full_name": user.full_name,
         "role": user.role,
+        "language": user.language,
         "is_active": user.is_active,
         "date_joined": _moment(user.date_joined),
         "last_login": _moment(user.last_login),

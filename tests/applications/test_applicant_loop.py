@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from pollen import clock
+from pollen.applications import services
 from pollen.applications.models import Application, Submission
+from pollen.audit.models import AuditEvent
+from pollen.domain.apply.receipts import SWORN_STATEMENT
+from pollen.instruction.models import Message, MessageKind
 from pollen.mailing.models import OutgoingMail
 from tests.applications.test_views import SWORN, form_data
 from tests.builders import PDF, eligible_draft
@@ -201,6 +205,9 @@ def test_the_instructors_request_shows_on_both_pages_until_the_applicant_resubmi
         assert "Statuts de la structure porteuse" in missing
         assert "Relevé d&#x27;identité bancaire (RIB)" in missing
         assert "- Statuts" not in request  # the list, not the raw text
+        edit_url = reverse("applications:edit", args=[draft.pk])
+        assert f'href="{edit_url}#piece-rib"' in missing  # each label links to its upload field
+        assert f'href="{edit_url}#piece-statuts"' in missing
     edit = client.get(reverse("applications:edit", args=[draft.pk])).content.decode()
     rib = edit[edit.index('id="piece-rib"') : edit.index('id="piece-budget_detail"')]
     assert "Demandée par l" in rib
@@ -208,3 +215,67 @@ def test_the_instructors_request_shows_on_both_pages_until_the_applicant_resubmi
     assert response.url == reverse("applications:receipt", args=[draft.pk, 2])
     page = client.get(reverse("applications:detail", args=[draft.pk])).content.decode()
     assert 'id="completeness-request"' not in page
+
+
+def test_a_request_written_before_documents_were_kept_as_ids_still_lists_them(
+    applicant_client, draft, personas
+):
+    applicant_client.post(reverse("applications:submit", args=[draft.pk]), SWORN)
+    application = services.reopen_application(
+        acting_user=personas["instructor"], application=draft, message="Merci."
+    )
+    Message.objects.create(  # as corrections_text wrote them: the labels in the text
+        application=application,
+        author=personas["instructor"],
+        kind=MessageKind.CORRECTIONS,
+        body="Merci de compléter.\n\nPièces à fournir :\n- Statuts de la structure porteuse",
+        round=application.round,
+        sent_at=clock.now(),
+    )
+    page = applicant_client.get(reverse("applications:edit", args=[draft.pk])).content.decode()
+    request = page[page.index('id="completeness-request"') :]
+    assert "Merci de compléter." in request
+    missing = request[request.index('id="completeness-missing"') :].split("</ul>")[0]
+    assert "#piece-statuts" in missing and "Statuts de la structure porteuse" in missing
+
+
+def test_the_submission_event_records_the_sworn_statement_in_french_whatever_the_page(
+    applicant_client, draft, settings
+):
+    applicant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    recap = applicant_client.get(reverse("applications:recap", args=[draft.pk])).content.decode()
+    assert "I solemnly declare that the information provided is accurate." in recap
+    applicant_client.post(reverse("applications:submit", args=[draft.pk]), SWORN)
+    event = AuditEvent.objects.get(action="application.submitted", object_id=str(draft.pk))
+    assert event.after["sworn"] is True
+    assert event.after["sworn_statement"] == SWORN_STATEMENT
+    assert SWORN_STATEMENT == "Je certifie sur l'honneur l'exactitude des informations fournies."
+
+
+def test_a_submission_without_the_statement_records_none(draft, personas):
+    services.submit_application(acting_user=personas["applicant"], application_id=draft.pk)
+    event = AuditEvent.objects.get(action="application.submitted", object_id=str(draft.pk))
+    assert event.after["sworn"] is False and event.after["sworn_statement"] == ""
+
+
+def test_a_draft_whose_call_has_closed_says_so_and_offers_no_submit_button(applicant_client, draft):
+    with clock.override(dt.datetime(2013, 9, 14, 12, tzinfo=dt.UTC)):
+        edit = applicant_client.get(reverse("applications:edit", args=[draft.pk]))
+        recap = applicant_client.get(reverse("applications:recap", args=[draft.pk]))
+    for response in (edit, recap):
+        page = response.content.decode()
+        assert response.status_code == 200
+        banner = page[page.index('id="call-shut"') :].split("</div>")[0]
+        assert "Cet appel est clos" in banner and "ne peut plus être déposé" in banner
+        assert "13 septembre 2013" in banner  # the dates of the call
+        assert "consultez les appels ouverts" in banner  # what the applicant can still do
+        content = page.split('id="contenu"')[1]
+        assert "<form" not in content[: content.index('id="call-shut"')]  # before any form
+        assert 'id="recap-button"' not in page and 'id="submit-button"' not in page
+        assert 'id="submit-unavailable"' in page
+
+
+def test_a_draft_of_an_open_call_has_no_such_banner(applicant_client, draft):
+    for name in ("applications:edit", "applications:recap"):
+        page = applicant_client.get(reverse(name, args=[draft.pk])).content.decode()
+        assert 'id="call-shut"' not in page and 'id="submit-unavailable"' not in page

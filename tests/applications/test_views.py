@@ -60,7 +60,7 @@ def test_autosave_saves_the_draft_and_returns_the_live_verdicts(
     html = response.content.decode()
     assert response.status_code == 200
     assert "Brouillon enregistré" in html
-    assert "elle ne peut dépasser 70 000,00 €" in html  # 75 % of 100 000 €
+    assert "elle ne peut dépasser 70\u202f000,00\u00a0€" in html  # 75 % of 100 000 €
     assert 'data-rule="subsidy_share" data-passed="false"' in html
     assert Application.objects.get(pk=draft.pk).requested_amount == 75000
 

@@ -35,6 +35,7 @@ def user_form(user, **changes):
         "email": user.email,
         "full_name": user.full_name,
         "role": user.role,
+        "language": user.language,
         "organisation": "",
         "is_active": user.is_active,
         "is_staff": user.is_staff,

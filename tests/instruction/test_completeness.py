@@ -94,15 +94,20 @@ def test_corrections_thread_and_resubmission_open_round_two_with_a_new_receipt(
     assert (a.status, a.round) == (Status.CORRECTIONS, 2)
     request = Message.objects.get(application=a)
     assert request.kind == MessageKind.CORRECTIONS and request.round == 2
-    assert "Relevé d'identité bancaire (RIB)" in request.body
+    # The documents are data (the call file's ids), the words the instructor's own.
+    assert request.missing_documents == ["rib"]
+    assert request.body == "Le RIB est illisible."
     assert "des compléments sont demandés" in mail.outbox[-1].subject
     assert "Le RIB est illisible." in mail.outbox[-1].body
-    assert events(a, "application.reopened").get().note == request.body
+    assert "- Relevé d'identité bancaire (RIB)" in mail.outbox[-1].body  # the mail: labels
+    note = events(a, "application.reopened").get().note
+    assert "Le RIB est illisible." in note and "Relevé d'identité bancaire (RIB)" in note
 
     # The applicant reads the thread and answers; the instructor who wrote is mailed.
     client.force_login(personas["applicant"])
     page = client.get(reverse("instruction:thread", args=[a.pk])).content.decode()
     assert "Le RIB est illisible." in page and 'id="edit-link"' in page
+    assert "<li>Relevé d&#x27;identité bancaire (RIB)</li>" in page  # its label, never "rib"
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("instruction:thread", args=[a.pk]), {"body": "Voici un RIB lisible."})
     assert mail.outbox[-1].to == ["instructor@test.example"]
@@ -163,3 +168,15 @@ def test_a_bulk_action_never_touches_another_call(client, personas, world):
     )
     assert response.status_code == 302
     assert Application.objects.get(pk=world["a"].pk).status == Status.SUBMITTED
+
+
+def test_a_document_the_call_does_not_ask_for_is_refused(personas, world):
+    with pytest.raises(services.InstructionError, match="pièces que l'appel demande"):
+        services.ask_for_corrections(
+            acting_user=personas["instructor"],
+            application=world["a"],
+            message="",
+            missing_documents=["passeport"],
+        )
+    assert Application.objects.get(pk=world["a"].pk).status == Status.SUBMITTED
+    assert not Message.objects.exists()

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from pollen.domain.apply.calls import CallSpec
 from pollen.domain.apply.eligibility import Verdict
@@ -18,6 +18,7 @@ from pollen.formatting import (
     format_integer,
     format_moment,
     format_percent,
+    sentence,
 )
 
 register = template.Library()
@@ -60,8 +61,9 @@ def day(value: dt.date | None) -> str:
 
 @register.filter
 def translated(value: Verdict | Text) -> str:
-    """A verdict's or a rule's sentence, in English when the visitor chose English."""
-    return value.translated(gettext)
+    """A verdict's or a rule's sentence, in English when the visitor chose English, its figures
+    written the visitor's way."""
+    return sentence(value)
 
 
 @register.filter(expects_localtime=True)
