@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
+
+from pollen.domain.text import Amount, Figure, Number, Share
 
 NBSP = "\u00a0"  # before « € » and « % »: an amount never wraps before its unit
 NNBSP = "\u202f"  # French thousands: a narrow no-break space
@@ -112,3 +116,25 @@ def format_moment(value: dt.datetime, precision: str = "minute") -> str:
 def for_pdf(text: str) -> str:
     """ReportLab's standard fonts (cp1252) have no narrow no-break space: a plain one instead."""
     return text.replace(NNBSP, NBSP)
+
+
+def format_figure(figure: Figure) -> str:
+    """A figure of a domain sentence (an amount, a share, a number, a day), in the active language."""
+    if isinstance(figure, Amount):
+        return format_amount(figure.euros)
+    if isinstance(figure, Share):
+        return format_percent(figure.value, figure.places, fixed=figure.fixed)
+    if isinstance(figure, Number):
+        return format_decimal(figure.value, figure.places)
+    return format_date(figure.value)
+
+
+class Sentence(Protocol):
+    """A `Text`, or what carries one (an eligibility verdict)."""
+
+    def translated(self, gettext: Callable[[str], str], write: Callable[[Figure], str]) -> str: ...
+
+
+def sentence(text: Sentence) -> str:
+    """A domain sentence (a `Text`, a verdict) in the active language, figures included."""
+    return text.translated(gettext, format_figure)

@@ -7,9 +7,9 @@ locks, with the same `can_…` its page uses; a second entry point cannot forget
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext
 
 from pollen.domain.text import Text
+from pollen.formatting import sentence
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ ALLOWED = Decision(True)
 
 def allowed_unless(refusal: Text | None) -> Decision:
     """A lifecycle's answer (pollen/domain/…/status.py) as a Decision, in the active language."""
-    return ALLOWED if refusal is None else Decision(False, refusal.translated(gettext))
+    return ALLOWED if refusal is None else Decision(False, sentence(refusal))
 
 
 class Refused(PermissionDenied):

@@ -14,6 +14,7 @@ from django.utils.html import escape
 
 from pollen import clock
 from pollen.domain.apply import eligibility
+from pollen.formatting import sentence
 from tests.builders import eligible_draft, organisation_for
 from tests.domain.test_eligibility import CALL, budget, facts, verdict
 
@@ -26,16 +27,22 @@ PAGES = [
     ("/appels/fablabs-2013/", "Règles d'éligibilité", "Eligibility rules"),
     ("/appels/fablabs-2013/", "Calendrier et enveloppe", "Timetable and budget"),
     ("/connexion/", "Se connecter à Pollen", "Log in to Pollen"),
-    # The rules' statements are built by the domain in French, then translated for the page.
+    # The rules' statements are built by the domain in French, then translated for the page,
+    # with their figures and days written the page's way.
     (
         "/appels/fablabs-2013/",
-        "La subvention demandée ne dépasse pas 200 000,00 €.",
-        "The requested grant does not exceed 200 000,00 €.",
+        "La subvention demandée ne dépasse pas 200\u202f000,00\u00a0€.",
+        "The requested grant does not exceed €200,000.00.",
     ),
     (
         "/appels/fablabs-2013/",
-        "Le dossier est déposé au plus tard le 13/09/2013 à 23:59:59 (heure de Paris).",
-        "The application is submitted no later than 13/09/2013 at 23:59:59 (Paris time).",
+        "La subvention ne dépasse pas 70\u00a0% du coût total du projet",
+        "The grant does not exceed 70% of the project's total cost",
+    ),
+    (
+        "/appels/fablabs-2013/",
+        "Le dossier est déposé au plus tard le 13 septembre 2013 à 23:59:59 (heure de Paris).",
+        "The application is submitted no later than Sept. 13, 2013 at 23:59:59 (Paris time).",
     ),
     # Moments written out: "à" in French, "at" in English (not two format characters).
     (
@@ -130,9 +137,52 @@ def test_an_applicant_who_chose_english_reads_the_verdicts_in_english(client, ca
 
     page = response.content.decode()
     assert shows(page, "Missing documents: ")
-    assert shows(page, "On time: the call closes on 13/09/2013 at 23:59:59 (Paris time).")
+    assert shows(page, "On time: the call closes on Sept. 13, 2013 at 23:59:59 (Paris time).")
     assert not shows(page, "Pièces manquantes")
     assert not shows(page, "Dans les délais")
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        (
+            "en",
+            [
+                "The requested grant is 70% of the total cost (€100,000.00), within the limit "
+                "of 70%.",
+                "The budget is balanced: resources and expenses both come to €100,000.00.",
+            ],
+            ["100 000,00", "100\u202f000,00", "70 %", "70\u00a0%"],
+        ),
+        (
+            "fr",
+            [
+                "La subvention demandée représente 70\u00a0% du coût total "
+                "(100\u202f000,00\u00a0€), dans la limite de 70\u00a0%.",
+                "Le budget est équilibré : ressources et dépenses valent 100\u202f000,00\u00a0€.",
+            ],
+            ["€100,000.00", "100 000,00 €"],
+        ),
+    ],
+)
+def test_the_verdicts_write_their_figures_the_way_the_page_language_does(
+    client, call_2013, personas, language, shown, not_shown
+):
+    organisation_for(personas["applicant"])
+    draft = eligible_draft(call_2013, personas["applicant"])
+    client.force_login(personas["applicant"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    with clock.override(call_2013.closes_at - dt.timedelta(days=3)):
+        response = client.get(reverse("applications:edit", args=[draft.pk]))
+
+    page = response.content.decode()
+    assert response["Content-Language"] == language
+    for text in shown:
+        assert shows(page, text), text
+    verdicts = page[page.index('id="verdicts"') :]
+    for text in not_shown:
+        assert text not in verdicts, text
 
 
 def test_a_refused_submission_tells_an_english_applicant_why_in_english(
@@ -166,7 +216,12 @@ def test_a_verdict_keeps_its_french_message_and_can_be_read_in_english():
     assert ceiling.message == french
     assert ceiling.to_json()["message"] == french
     assert ceiling.translated(translation.gettext) == french
+    # On pages, the figures follow the page's language too.
+    assert sentence(ceiling) == (
+        "La subvention demandée (230\u202f000,00\u00a0€) dépasse le plafond de "
+        "200\u202f000,00\u00a0€ fixé par l'appel."
+    )
     with translation.override("en"):
-        assert ceiling.translated(translation.gettext) == (
-            "The requested grant (230 000,00 €) exceeds the cap of 200 000,00 € set by the call."
+        assert sentence(ceiling) == (
+            "The requested grant (€230,000.00) exceeds the cap of €200,000.00 set by the call."
         )

@@ -45,6 +45,9 @@ def explanations_of(explanation: SelectionExplanation) -> list[dict[str, Any]]:
             "code": c.code,
             "message": c.message,
             "flip_message": c.flip_message,
+            # The same sentences as template and figures, for pages in the reader's language.
+            "text": c.text.to_json(),
+            "flip_text": None if c.flip_text is None else c.flip_text.to_json(),
             "flip_computed": c.flip_computed,
             "score_to_enter": c.score_to_enter,
             "score_to_leave": c.score_to_leave,

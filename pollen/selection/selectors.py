@@ -14,6 +14,8 @@ from pollen.accounts.models import COMMITTEE_ROLES, Role, User
 from pollen.applications.models import Application
 from pollen.applications.selectors import can_view
 from pollen.calls.models import Call
+from pollen.domain.text import text_of_json
+from pollen.formatting import sentence
 from pollen.permissions import ALLOWED
 from pollen.permissions import Decision as Permission
 from pollen.programmes import for_staff, programme_wall
@@ -123,6 +125,13 @@ class CandidateRow:
     flip_message: str
 
 
+def _read(entry: dict[str, Any], text: str, french: str) -> str:
+    """A stored explanation in the reader's language (runs stored before the `text` keys: French)."""
+    if entry.get(text):
+        return sentence(text_of_json(entry[text]))
+    return str(entry.get(french, ""))
+
+
 def candidate_rows(run: SelectionRun) -> list[CandidateRow]:
     """Every candidate of the run, selected first, then by score (one query for the titles)."""
     problem = json.loads(run.problem)
@@ -150,8 +159,8 @@ def candidate_rows(run: SelectionRun) -> list[CandidateRow]:
                 in_ranking=ident in ranking,
                 in_per_euro=ident in per_euro,
                 code=str(entry.get("code", "")),
-                message=str(entry.get("message", "")),
-                flip_message=str(entry.get("flip_message", "")),
+                message=_read(entry, "text", "message"),
+                flip_message=_read(entry, "flip_text", "flip_message"),
             )
         )
     rows.sort(key=lambda r: (not r.selected, -r.score, r.id))

@@ -89,9 +89,9 @@ def test_load_call_command_reports_a_refused_file(tmp_path, db, capsys):
 
 def test_the_public_call_page_states_the_rules_in_plain_french(client, call_2013):
     html = client.get(reverse("calls:detail", args=["fablabs-2013"])).content.decode()
-    assert "La subvention demandée est d&#x27;au moins 50 000,00 €." in html
-    assert "La subvention ne dépasse pas 70 % du coût total du projet" in html
-    assert "13/09/2013 à 23:59:59" in html
+    assert "La subvention demandée est d&#x27;au moins 50\u202f000,00\u00a0€." in html
+    assert "La subvention ne dépasse pas 70\u00a0% du coût total du projet" in html
+    assert "13 septembre 2013 à 23:59:59" in html
     assert "Lettres d&#x27;engagement des cofinanceurs" in html
 
 

@@ -40,10 +40,12 @@ def test_it_rechecks_the_call_rules_on_the_awarded_amount(call_2013, personas):
         services.award_grant(
             acting_user=personas["manager"], application=application, amount=Decimal("40000.00")
         )
-    assert "La subvention attribuée (40 000,00 €) est inférieure au plancher de 50 000,00 €" in str(
-        refused.value
+    # Written by pollen.formatting: narrow no-break spaces in thousands, no-break before « € ».
+    assert (
+        "La subvention attribuée (40\u202f000,00\u00a0€) est inférieure au plancher de "
+        "50\u202f000,00\u00a0€" in str(refused.value)
     )
-    with pytest.raises(services.GrantError, match="au-delà du maximum de 70 %"):
+    with pytest.raises(services.GrantError, match="au-delà du maximum de 70\u00a0%"):
         services.award_grant(
             acting_user=personas["manager"], application=application, amount=Decimal("80000.00")
         )
@@ -67,7 +69,7 @@ def test_it_refuses_a_commitment_beyond_the_programme_envelope(call_2013, person
         services.award_grant(
             acting_user=personas["manager"], application=application, amount=Decimal("70000.00")
         )
-    message = str(refused.value)
+    message = str(refused.value).replace("\u202f", " ").replace("\u00a0", " ")
     assert "Engagement refusé : 70 000,00 € dépasseraient l'enveloppe du programme" in message
     assert "il reste 30 000,00 €" in message
     assert not Payment.objects.filter(grant__application=application).exists()

@@ -111,3 +111,39 @@ def test_a_candidates_own_fablab_never_counts_against_it(client, personas, world
     overlap = next(e for e in run.explanations if e["id"] == str(rennes.pk))["message"]
     if "déjà couverte" in overlap:  # covered by the other place, and the page says why
         assert "« Atelier voisin »" in overlap and "à moins de 20 km d'elle" in overlap
+
+
+def explanation_cells(response) -> list[str]:
+    """The « Pourquoi » and « Ce qui la ferait basculer » cells of the candidates' table."""
+    body = response.content.decode()
+    return [html.unescape(c) for c in re.findall(r'<td class="fr-text--sm">(.*?)</td>', body)]
+
+
+@pytest.mark.parametrize(
+    ("language", "score", "not_score"),
+    [("fr", r"\d,\d\d\b", r"\d\.\d\d\b"), ("en", r"\d\.\d\d\b", r"\d,\d\d\b")],
+)
+def test_the_explanations_write_their_figures_in_the_page_language(
+    client,
+    settings,
+    personas,
+    runs,  # noqa: F811
+    language,
+    score,
+    not_score,
+):
+    client.force_login(personas["committee"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    run = runs[1]
+
+    response = client.get(reverse("selection:run_detail", args=[run.call.slug, run.pk]))
+
+    assert response["Content-Language"] == language
+    cells = [c for c in explanation_cells(response) if c != "—"]
+    assert len(cells) >= len(run.explanations)  # a reason for every candidate, and flips
+    assert any(re.search(score, c) for c in cells)  # the scores: « 4,50 » / "4.50"
+    assert not any(re.search(not_score, c) for c in cells)
+    # The stored French, with plain spaces, stays for decision letters and exports.
+    stored = {e["message"] for e in run.explanations}
+    if language == "fr":
+        assert {c.replace(NNBSP, " ").replace("\u00a0", " ") for c in cells} >= stored

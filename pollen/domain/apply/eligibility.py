@@ -1,6 +1,7 @@
 """The eligibility engine: each rule of a call gives a verdict with a stable id and a French reason.
 
-Each reason is a `Text`, so the web pages can show it in English; `message` is the French.
+Each reason is a `Text` whose figures stay numbers, so the web pages can show it in English with
+English figures; `message` is the French.
 """
 
 from __future__ import annotations
@@ -16,9 +17,19 @@ from zoneinfo import ZoneInfo
 
 from pollen.domain.apply.budget import Budget, BudgetFigures, figures, max_amount_for_share
 from pollen.domain.apply.calls import CallSpec
-from pollen.domain.apply.money import format_eur, format_percent
+from pollen.domain.apply.money import format_percent
 from pollen.domain.apply.siret import SIRET_VALID, siret_problem
-from pollen.domain.text import Text, gettext_noop
+from pollen.domain.text import (
+    Amount,
+    Day,
+    FigureWriter,
+    Number,
+    Param,
+    Share,
+    Text,
+    french,
+    gettext_noop,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +59,9 @@ class Verdict:
         """The reason, in French."""
         return str(self.text)
 
-    def translated(self, gettext: Callable[[str], str]) -> str:
-        return self.text.translated(gettext)
+    def translated(self, gettext: Callable[[str], str], write: FigureWriter = french) -> str:
+        """The reason in gettext's language, its figures written by `write`."""
+        return self.text.translated(gettext, write)
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "passed": self.passed, "message": self.message}
@@ -94,7 +106,7 @@ class RuleKind:
     optional: frozenset[str] = frozenset()
 
 
-def _say(template: str, **params: str) -> Text:
+def _say(template: str, **params: Param) -> Text:
     return Text(template, params)
 
 
@@ -104,7 +116,7 @@ def _listed(labels: Iterable[str]) -> str:
 
 def _subsidy_min(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     floor, asked = _dec(p["min_eur"]), ctx.figures.subsidy
-    amounts = {"asked": format_eur(asked), "floor": format_eur(floor)}
+    amounts = {"asked": Amount(asked), "floor": Amount(floor)}
     if asked < floor:
         return False, Text(
             gettext_noop(
@@ -121,7 +133,7 @@ def _subsidy_min(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
 
 def _subsidy_max(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     ceiling, asked = _dec(p["max_eur"]), ctx.figures.subsidy
-    amounts = {"asked": format_eur(asked), "ceiling": format_eur(ceiling)}
+    amounts = {"asked": Amount(asked), "ceiling": Amount(ceiling)}
     if asked > ceiling:
         return False, Text(
             gettext_noop(
@@ -157,20 +169,20 @@ def _subsidy_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
                 "La subvention demandée (%(asked)s) représente %(share)s du coût total du projet "
                 "(%(total)s), au-delà du maximum de %(limit)s : elle ne peut dépasser %(allowed)s."
             ),
-            asked=format_eur(f.subsidy),
-            share=format_percent(share, places),
-            total=format_eur(f.total_expenses),
-            limit=format_percent(limit),
-            allowed=format_eur(allowed),
+            asked=Amount(f.subsidy),
+            share=Share(share, places),
+            total=Amount(f.total_expenses),
+            limit=Share(limit),
+            allowed=Amount(allowed),
         )
     return True, _say(
         gettext_noop(
             "La subvention demandée représente %(share)s du coût total (%(total)s), "
             "dans la limite de %(limit)s."
         ),
-        share=format_percent(share),
-        total=format_eur(f.total_expenses),
-        limit=format_percent(limit),
+        share=Share(share),
+        total=Amount(f.total_expenses),
+        limit=Share(limit),
     )
 
 
@@ -179,12 +191,12 @@ def _budget_balanced(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
     if f.balance == 0:
         return True, _say(
             gettext_noop("Le budget est équilibré : ressources et dépenses valent %(total)s."),
-            total=format_eur(f.total_expenses),
+            total=Amount(f.total_expenses),
         )
     amounts = {
-        "resources": format_eur(f.total_resources),
-        "expenses": format_eur(f.total_expenses),
-        "gap": format_eur(abs(f.balance)),
+        "resources": Amount(f.total_resources),
+        "expenses": Amount(f.total_expenses),
+        "gap": Amount(abs(f.balance)),
     }
     if f.balance > 0:
         template = gettext_noop(
@@ -216,14 +228,14 @@ def _cofunding_present(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
                     "Les cofinancements acquis (%(acquired)s) doivent couvrir au moins %(need)s "
                     "du coût total (%(total)s)."
                 ),
-                acquired=format_eur(f.cofunding_acquired),
-                need=format_percent(need),
-                total=format_eur(f.total_expenses),
+                acquired=Amount(f.cofunding_acquired),
+                need=Share(need),
+                total=Amount(f.total_expenses),
             )
     return True, _say(
         gettext_noop("Cofinancements indiqués : %(amount)s (%(lines)s ligne(s))."),
-        amount=format_eur(f.cofunding),
-        lines=str(f.cofunding_lines),
+        amount=Amount(f.cofunding),
+        lines=Number(f.cofunding_lines),
     )
 
 
@@ -248,7 +260,7 @@ def _has_investment(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
             categories=labels,
         )
     return True, _say(
-        gettext_noop("Dépenses d'investissement : %(amount)s."), amount=format_eur(f.investment)
+        gettext_noop("Dépenses d'investissement : %(amount)s."), amount=Amount(f.investment)
     )
 
 
@@ -261,13 +273,13 @@ def _investment_share(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
                 "Les dépenses d'investissement (%(amount)s) représentent %(share)s du coût total : "
                 "l'appel en demande au moins %(need)s."
             ),
-            amount=format_eur(f.investment),
-            share=format_percent(share),
-            need=format_percent(need),
+            amount=Amount(f.investment),
+            share=Share(share),
+            need=Share(need),
         )
     return True, _say(
         gettext_noop("Les investissements représentent %(share)s du coût total."),
-        share=format_percent(share),
+        share=Share(share),
     )
 
 
@@ -316,12 +328,12 @@ def _documents_complete(ctx: _Context, p: dict[str, Any]) -> tuple[bool, Text]:
 
 
 @lru_cache(maxsize=1024)
-def _paris(moment: dt.datetime, tz: str, prefix: str = "") -> Mapping[str, str]:
+def _paris(moment: dt.datetime, tz: str, prefix: str = "") -> Mapping[str, Param]:
     """A moment's local day and time, as the values `%(day)s à %(time)s` of a template
     (read-only: the cache hands the same mapping to every caller)."""
     local = moment.astimezone(ZoneInfo(tz))
     return MappingProxyType(
-        {f"{prefix}day": local.strftime("%d/%m/%Y"), f"{prefix}time": local.strftime("%H:%M:%S")}
+        {f"{prefix}day": Day(local.date()), f"{prefix}time": local.strftime("%H:%M:%S")}
     )
 
 
@@ -405,18 +417,18 @@ def check(call: CallSpec, facts: ApplicationFacts) -> EligibilityResult:
 _STATEMENTS: dict[str, Callable[[CallSpec, dict[str, Any]], Text]] = {
     "subsidy_min": lambda c, p: _say(
         gettext_noop("La subvention demandée est d'au moins %(floor)s."),
-        floor=format_eur(Decimal(p["min_eur"])),
+        floor=Amount(Decimal(p["min_eur"])),
     ),
     "subsidy_max": lambda c, p: _say(
         gettext_noop("La subvention demandée ne dépasse pas %(ceiling)s."),
-        ceiling=format_eur(Decimal(p["max_eur"])),
+        ceiling=Amount(Decimal(p["max_eur"])),
     ),
     "subsidy_share": lambda c, p: _say(
         gettext_noop(
             "La subvention ne dépasse pas %(limit)s du coût total du projet ; "
             "le complément vient d'autres financements publics ou privés."
         ),
-        limit=format_percent(Decimal(p["max_share"])),
+        limit=Share(Decimal(p["max_share"])),
     ),
     "budget_balanced": lambda c, p: _say(
         gettext_noop("Le budget est équilibré au centime : ressources = dépenses.")
@@ -427,7 +439,7 @@ _STATEMENTS: dict[str, Callable[[CallSpec, dict[str, Any]], Text]] = {
                 "Le projet a au moins un autre financeur que l'appel (public, privé ou fonds "
                 "propres), dont des cofinancements acquis couvrant au moins %(need)s du coût."
             ),
-            need=format_percent(Decimal(p["min_acquired_share"])),
+            need=Share(Decimal(p["min_acquired_share"])),
         )
         if "min_acquired_share" in p
         else _say(
@@ -446,7 +458,7 @@ _STATEMENTS: dict[str, Callable[[CallSpec, dict[str, Any]], Text]] = {
     ),
     "investment_share": lambda c, p: _say(
         gettext_noop("Les investissements représentent au moins %(need)s des dépenses."),
-        need=format_percent(Decimal(p["min_share"])),
+        need=Share(Decimal(p["min_share"])),
     ),
     "siret_valid": lambda c, p: _say(
         gettext_noop("La structure porteuse a un numéro SIRET valide.")

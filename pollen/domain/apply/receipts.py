@@ -7,6 +7,13 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from pollen.domain.text import gettext_noop
+
+# What the applicant certifies before submitting, ticked on the recap page. Its French text is
+# the statement's version: the audit event of each submission keeps it word for word, whatever
+# the language the page was read in.
+SWORN_STATEMENT = gettext_noop("Je certifie sur l'honneur l'exactitude des informations fournies.")
+
 
 def _default(value: object) -> str:
     if isinstance(value, Decimal):

@@ -12,7 +12,7 @@ from pollen.domain.apply import eligibility
 from pollen.domain.apply.budget import Budget, ResourceKind, ResourceLine, ResourceStatus
 from pollen.domain.apply.calls import CallSpec, PaymentStep
 from pollen.domain.apply.money import format_eur, format_percent, from_cents
-from pollen.domain.text import Text, gettext_noop
+from pollen.domain.text import Amount, Text, gettext_noop
 
 # The rules that speak about the subsidy's amount: they are re-checked on the awarded figure.
 AMOUNT_RULES = frozenset({"subsidy_min", "subsidy_max", "subsidy_share"})
@@ -73,13 +73,35 @@ def recheck_award(
     )
     facts = dataclasses.replace(facts, budget=_with_subsidy(facts.budget, awarded))
     result = eligibility.check(amount_call, facts)
-    return eligibility.EligibilityResult(tuple(_worded_for_award(v) for v in result.verdicts))
+    kinds = {r.id: r.kind for r in amount_call.rules}
+    return eligibility.EligibilityResult(
+        tuple(_worded_for_award(v, kinds[v.rule]) for v in result.verdicts)
+    )
 
 
-def _worded_for_award(verdict: eligibility.Verdict) -> eligibility.Verdict:
-    """The same verdict about the awarded amount; such sentences are shown in French only."""
-    message = verdict.message.replace("subvention demandée", "subvention attribuée")
-    return dataclasses.replace(verdict, text=Text(message))
+# The amount rules' refusals, said of the awarded amount (the same figures fill them).
+_FOR_AWARD = {
+    "subsidy_min": gettext_noop(
+        "La subvention attribuée (%(asked)s) est inférieure au plancher de %(floor)s "
+        "fixé par l'appel."
+    ),
+    "subsidy_max": gettext_noop(
+        "La subvention attribuée (%(asked)s) dépasse le plafond de %(ceiling)s fixé par l'appel."
+    ),
+    "subsidy_share": gettext_noop(
+        "La subvention attribuée (%(asked)s) représente %(share)s du coût total du projet "
+        "(%(total)s), au-delà du maximum de %(limit)s : elle ne peut dépasser %(allowed)s."
+    ),
+}
+
+
+def _worded_for_award(verdict: eligibility.Verdict, kind: str) -> eligibility.Verdict:
+    """The same verdict about the awarded amount (a refusal keeps its figures)."""
+    text = verdict.text
+    if verdict.passed or kind not in _FOR_AWARD or "asked" not in text.params:
+        message = verdict.message.replace("subvention demandée", "subvention attribuée")
+        return dataclasses.replace(verdict, text=Text(message))
+    return dataclasses.replace(verdict, text=Text(_FOR_AWARD[kind], text.params))
 
 
 def max_share_of(call: CallSpec) -> Decimal | None:
@@ -192,10 +214,10 @@ def commitment_problem(
     return Text(
         _COMMITMENT_REFUSALS[scope],
         {
-            "amount": format_eur(from_cents(new_cents)),
+            "amount": Amount(from_cents(new_cents)),
             "name": name,
-            "envelope": format_eur(from_cents(figures.envelope_cents)),
-            "committed": format_eur(from_cents(figures.committed_cents)),
-            "remaining": format_eur(from_cents(figures.remaining_cents)),
+            "envelope": Amount(from_cents(figures.envelope_cents)),
+            "committed": Amount(from_cents(figures.committed_cents)),
+            "remaining": Amount(from_cents(figures.remaining_cents)),
         },
     )

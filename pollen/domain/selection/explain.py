@@ -14,7 +14,6 @@ from pollen.domain.selection.portfolio import (
     SelectionResult,
     evaluate_portfolio,
     run_milp,
-    score_fr,
 )
 from pollen.domain.selection.problem import (
     COVERAGE_UNIT,
@@ -22,9 +21,9 @@ from pollen.domain.selection.problem import (
     SelectionProblem,
     build_model,
     cents,
-    euros_fr,
 )
 from pollen.domain.territory.geo import PointIndex, haversine_km
+from pollen.domain.text import Amount, Number, Text, gettext_noop
 
 # Scores are compared at 0.01; this absorbs float noise in thresholds derived from objectives.
 _NOISE = 1e-6
@@ -34,7 +33,10 @@ _STRICT = 1e-5
 
 @dataclass(frozen=True, slots=True)
 class CandidateExplanation:
-    """Why a candidate is in or out (stable code + French sentence) and what would flip it.
+    """Why a candidate is in or out (stable code + sentence) and what would flip it.
+
+    The sentences are `Text`s, so the committee's pages show them in its language; `message`
+    and `flip_message` are the French, kept with each run and cited by decision letters.
 
     score_to_enter: for one left out, the smallest score (two decimals) at which it is selected;
     score_to_leave: for one selected, the largest score (two decimals) at which it is dropped;
@@ -45,13 +47,21 @@ class CandidateExplanation:
     id: str
     selected: bool
     code: str
-    message: str
+    text: Text
     blocked_by: tuple[str, ...] = ()
     flip_computed: bool = False
     score_to_enter: float | None = None
     score_to_leave: float | None = None
     amount_to_enter: Decimal | None = None
-    flip_message: str = ""
+    flip_text: Text | None = None
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
+
+    @property
+    def flip_message(self) -> str:
+        return "" if self.flip_text is None else str(self.flip_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,15 +177,23 @@ def _explain(context: _Context, ident: str, flip: bool) -> CandidateExplanation:
     i = model.position.get(ident)
     if ident in problem.must_exclude:
         return CandidateExplanation(
-            ident, False, "excluded", "Le comité l'a exclue de la sélection."
+            ident, False, "excluded", Text(gettext_noop("Le comité l'a exclue de la sélection."))
         )
     if i is None:
         amount = next(c.amount for c in problem.candidates if c.id == ident)
-        message = f"Sa demande ({euros_fr(amount)}) dépasse à elle seule l'enveloppe ({euros_fr(problem.envelope)})."
+        message = Text(
+            gettext_noop(
+                "Sa demande (%(amount)s) dépasse à elle seule l'enveloppe (%(envelope)s)."
+            ),
+            {"amount": Amount(amount), "envelope": Amount(problem.envelope)},
+        )
         return CandidateExplanation(ident, False, "envelope", message, ("envelope",))
     if ident in problem.must_include:
         return CandidateExplanation(
-            ident, True, "included_forced", "Retenue d'office à la demande du comité."
+            ident,
+            True,
+            "included_forced",
+            Text(gettext_noop("Retenue d'office à la demande du comité.")),
         )
     if i in context.chosen:
         return _explain_in(context, i, _flip_out(context, i) if flip else None)
@@ -254,21 +272,37 @@ def _below(threshold: float) -> float:
     return (math.ceil(threshold * 100 - _NOISE) - 1) / 100
 
 
-def _count(count: int) -> str:
-    """A whole number the French way: 227 830."""
-    return f"{count:,}".replace(",", " ")
+def _score(score: float) -> Number:
+    """A score to two decimals: 15,50."""
+    return Number(Decimal(f"{score:.2f}"), 2)
 
 
-def _people(count: int) -> str:
-    return _count(count) + (" habitant" if count < 2 else " habitants")
+def _people(count: int) -> Text:
+    # French makes 0 and 1 singular; the template says which form the figure takes.
+    if count < 2:
+        return Text(gettext_noop("%(count)s habitant"), {"count": Number(count)})
+    return Text(gettext_noop("%(count)s habitants"), {"count": Number(count)})
 
 
-def _km(distance: float) -> str:
-    return f"{distance:.1f}".replace(".", ",") + " km"
+def _km(distance: float) -> Number:
+    return Number(Decimal(f"{distance:.1f}"), 1)
 
 
-def _laureates(count: int | None) -> str:
-    return f"{count} lauréat" + ("" if count is not None and count < 2 else "s")
+def _radius(radius_km: float) -> Number:
+    """The radius as given: 15, 2,5."""
+    value = Decimal(f"{radius_km:g}")
+    return Number(value, max(-int(value.as_tuple().exponent), 0))
+
+
+def _laureates(count: int) -> Text:
+    if count < 2:
+        return Text(gettext_noop("%(count)s lauréat"), {"count": Number(count)})
+    return Text(gettext_noop("%(count)s lauréats"), {"count": Number(count)})
+
+
+def _then(first: Text, second: Text) -> Text:
+    """Two sentences one after the other (the joint is not for translators)."""
+    return Text("%(first)s %(second)s", {"first": first, "second": second})
 
 
 def _explain_in(context: _Context, i: int, flip: _Flip | None) -> CandidateExplanation:
@@ -281,14 +315,28 @@ def _explain_in(context: _Context, i: int, flip: _Flip | None) -> CandidateExpla
         for_coverage = own_value > 0 and score < context.best_out_score <= score + own_value
     if for_coverage:
         code = "selected_for_coverage"
-        message = (
-            f"Retenue surtout pour la couverture : elle seule rapproche un fablab de "
-            f"{_people(brought)} (note {score_fr(score)})."
+        message = Text(
+            gettext_noop(
+                "Retenue surtout pour la couverture : elle seule rapproche un fablab de "
+                "%(people)s (note %(score)s)."
+            ),
+            {"people": _people(brought), "score": _score(score)},
+        )
+    elif brought:
+        code = "selected"
+        message = Text(
+            gettext_noop(
+                "Retenue : note %(score)s pour %(amount)s demandés ; elle seule rapproche un "
+                "fablab de %(people)s."
+            ),
+            {"score": _score(score), "amount": Amount(cand.amount), "people": _people(brought)},
         )
     else:
         code = "selected"
-        message = f"Retenue : note {score_fr(score)} pour {euros_fr(cand.amount)} demandés"
-        message += f" ; elle seule rapproche un fablab de {_people(brought)}." if brought else "."
+        message = Text(
+            gettext_noop("Retenue : note %(score)s pour %(amount)s demandés."),
+            {"score": _score(score), "amount": Amount(cand.amount)},
+        )
     return _with_flip(context, CandidateExplanation(cand.id, True, code, message), flip)
 
 
@@ -296,7 +344,10 @@ def _explain_out(context: _Context, i: int, flip: _Flip | None) -> CandidateExpl
     problem, cand = context.problem, context.model.candidates[i]
     score = float(context.model.scores[i])
     if not context.model.eligible[i]:
-        message = f"Sa note ({score_fr(score)}) est inférieure à la note minimale ({score_fr(problem.min_score)})."
+        message = Text(
+            gettext_noop("Sa note (%(score)s) est inférieure à la note minimale (%(minimum)s)."),
+            {"score": _score(score), "minimum": _score(problem.min_score)},
+        )
         return _with_flip(
             context, CandidateExplanation(cand.id, False, "below_min_score", message), flip
         )
@@ -305,25 +356,36 @@ def _explain_out(context: _Context, i: int, flip: _Flip | None) -> CandidateExpl
     if overlap:
         code, message = "coverage_overlap", overlap
     elif not blocked:
-        code, message = "no_gain", "La retenir n'améliorerait pas l'objectif du comité."
+        code = "no_gain"
+        message = Text(gettext_noop("La retenir n'améliorerait pas l'objectif du comité."))
     elif "region_cap" in blocked:
         code = "region_cap"
-        message = f"Sa région ({cand.commune.region}) a déjà {_laureates(problem.region_max)}, le plafond par région."
+        message = Text(
+            gettext_noop("Sa région (%(region)s) a déjà %(laureates)s, le plafond par région."),
+            {"region": cand.commune.region, "laureates": _laureates(problem.region_max or 0)},
+        )
     elif not (_enters_with_more_room(context, i) if flip else context.first_out == i):
         code = "outscored"
-        message = "D'autres candidatures apportent davantage : même avec la place de la financer, elle ne serait pas retenue."
+        message = Text(
+            gettext_noop(
+                "D'autres candidatures apportent davantage : même avec la place de la financer, "
+                "elle ne serait pas retenue."
+            )
+        )
     elif "envelope" in blocked:
         missing = (
             Decimal(context.spent + int(context.model.cents[i]) - cents(problem.envelope)) / 100
         )
-        code, message = (
-            "envelope",
-            f"Le financer dépasserait l'enveloppe : il manquerait {euros_fr(missing)}.",
+        code = "envelope"
+        message = Text(
+            gettext_noop("Le financer dépasserait l'enveloppe : il manquerait %(missing)s."),
+            {"missing": Amount(missing)},
         )
     else:
-        code, message = (
-            "award_count",
-            f"Le nombre maximal de lauréats ({problem.max_awards}) est atteint.",
+        code = "award_count"
+        message = Text(
+            gettext_noop("Le nombre maximal de lauréats (%(count)s) est atteint."),
+            {"count": Number(problem.max_awards or 0)},
         )
     return _with_flip(context, CandidateExplanation(cand.id, False, code, message, blocked), flip)
 
@@ -342,7 +404,7 @@ def _blocked_by(context: _Context, i: int) -> tuple[str, ...]:
     return tuple(blocked)
 
 
-def _overlap(context: _Context, i: int, flip: _Flip | None) -> str | None:
+def _overlap(context: _Context, i: int, flip: _Flip | None) -> Text | None:
     """A sentence when coverage already there decides: with its whole area counted as new it
     would enter (or, without a re-solve, it is mostly covered yet scored like a selected one)."""
     model = context.model
@@ -359,36 +421,77 @@ def _overlap(context: _Context, i: int, flip: _Flip | None) -> str | None:
         return None
     fresh = int(model.populations[model.new[i]].sum())
     here = model.candidates[i].commune
-    radius = f"{context.problem.radius_km:g}".replace(".", ",") + " km"
-    why = (
-        f" : {_count(around - brought)} des {_people(around)} à moins de {radius} d'elle sont "
-        f"déjà à moins de {radius} d'un lieu existant ou d'une candidature retenue"
+    why = Text(
+        gettext_noop(
+            "%(covered)s des %(people)s à moins de %(radius)s km d'elle sont déjà à moins de "
+            "%(radius)s km d'un lieu existant ou d'une candidature retenue"
+        ),
+        {
+            "covered": Number(around - brought),
+            "people": _people(around),
+            "radius": _radius(context.problem.radius_km),
+        },
     )
-    tail = f" ; elle ne rapprocherait d'un fablab que {_people(brought)} de plus."
-    tail = tail if brought else " ; elle ne rapprocherait aucun habitant de plus d'un fablab."
+    tail = (
+        Text(
+            gettext_noop("elle ne rapprocherait d'un fablab que %(people)s de plus."),
+            {"people": _people(brought)},
+        )
+        if brought
+        else Text(gettext_noop("elle ne rapprocherait aucun habitant de plus d'un fablab."))
+    )
     if fresh - brought >= around - fresh:
         other = model.candidates[context.main_neighbour(i)]
         km = _km(haversine_km(here.lat, here.lon, other.commune.lat, other.commune.lon))
-        name = other.label or other.id
-        return (
-            f"Sa zone est déjà couverte par « {name} » ({other.commune.name}), retenue à {km}"
-            f"{why}{tail}"
+        return Text(
+            gettext_noop(
+                "Sa zone est déjà couverte par « %(name)s » (%(commune)s), retenue à "
+                "%(distance)s km : %(why)s ; %(tail)s"
+            ),
+            {
+                "name": other.label or other.id,
+                "commune": other.commune.name,
+                "distance": km,
+                "why": why,
+                "tail": tail,
+            },
         )
     dist, idx = context.places.nearest_km([here.lat], [here.lon])
     place = context.problem.existing_places[int(idx[0])]
-    return (
-        f"Sa zone est déjà couverte par le lieu existant « {place.label} », à "
-        f"{_km(float(dist[0]))}{why}{tail}"
+    return Text(
+        gettext_noop(
+            "Sa zone est déjà couverte par le lieu existant « %(name)s », à %(distance)s km : "
+            "%(why)s ; %(tail)s"
+        ),
+        {"name": place.label, "distance": _km(float(dist[0])), "why": why, "tail": tail},
     )
 
 
-def _no_score(selected: bool, problem: SelectionProblem) -> str:
+def _no_score(selected: bool, problem: SelectionProblem) -> Text:
     """When the threshold lies outside the reviewers' scale, say so rather than name it."""
     if selected:
-        low = score_fr(problem.scale_min if problem.scale_min is not None else 0.0)
-        return f"Aucune note ne la ferait sortir : même notée {low}, elle resterait retenue."
-    high = score_fr(problem.scale_max if problem.scale_max is not None else 0.0)
-    return f"Aucune note ne la ferait entrer : même la note maximale ({high}) ne suffirait pas."
+        low = _score(problem.scale_min if problem.scale_min is not None else 0.0)
+        return Text(
+            gettext_noop(
+                "Aucune note ne la ferait sortir : même notée %(score)s, elle resterait retenue."
+            ),
+            {"score": low},
+        )
+    high = _score(problem.scale_max if problem.scale_max is not None else 0.0)
+    return Text(
+        gettext_noop(
+            "Aucune note ne la ferait entrer : même la note maximale (%(score)s) ne suffirait pas."
+        ),
+        {"score": high},
+    )
+
+
+def _asking_at_most(amount: Decimal, also: bool) -> Text:
+    if also:
+        template = gettext_noop("Elle entrerait aussi en demandant au plus %(amount)s.")
+    else:
+        template = gettext_noop("Elle entrerait en demandant au plus %(amount)s.")
+    return Text(template, {"amount": Amount(amount)})
 
 
 def _with_flip(
@@ -397,31 +500,41 @@ def _with_flip(
     if flip is None:
         return explanation
     if flip.threshold is None:
-        verb = "ferait sortir" if explanation.selected else "ferait entrer"
-        text = f"Aucune note ne la {verb} sans changer les règles ou les autres candidatures."
-        return replace(explanation, flip_computed=True, flip_message=text)
+        if explanation.selected:
+            template = gettext_noop(
+                "Aucune note ne la ferait sortir sans changer les règles ou les autres candidatures."
+            )
+        else:
+            template = gettext_noop(
+                "Aucune note ne la ferait entrer sans changer les règles ou les autres candidatures."
+            )
+        return replace(explanation, flip_computed=True, flip_text=Text(template))
     problem = context.problem
     if explanation.selected:
         score = _below(flip.threshold)
         if score < (problem.scale_min if problem.scale_min is not None else 0.0):
-            return replace(explanation, flip_computed=True, flip_message=_no_score(True, problem))
-        text = f"Elle sortirait avec une note de {score_fr(score)} ou moins."
-        return replace(explanation, flip_computed=True, flip_message=text, score_to_leave=score)
+            return replace(explanation, flip_computed=True, flip_text=_no_score(True, problem))
+        text = Text(
+            gettext_noop("Elle sortirait avec une note de %(score)s ou moins."),
+            {"score": _score(score)},
+        )
+        return replace(explanation, flip_computed=True, flip_text=text, score_to_leave=score)
     score = max(_above(flip.threshold), math.ceil(problem.min_score * 100 - _NOISE) / 100)
     if problem.scale_max is not None and score > problem.scale_max:
         text = _no_score(False, problem)
         if flip.amount is not None:
-            text += f" Elle entrerait en demandant au plus {euros_fr(flip.amount)}."
-        return replace(
-            explanation, flip_computed=True, flip_message=text, amount_to_enter=flip.amount
-        )
-    text = f"Elle entrerait avec une note d'au moins {score_fr(score)}."
+            text = _then(text, _asking_at_most(flip.amount, also=False))
+        return replace(explanation, flip_computed=True, flip_text=text, amount_to_enter=flip.amount)
+    text = Text(
+        gettext_noop("Elle entrerait avec une note d'au moins %(score)s."),
+        {"score": _score(score)},
+    )
     if flip.amount is not None:
-        text += f" Elle entrerait aussi en demandant au plus {euros_fr(flip.amount)}."
+        text = _then(text, _asking_at_most(flip.amount, also=True))
     return replace(
         explanation,
         flip_computed=True,
-        flip_message=text,
+        flip_text=text,
         score_to_enter=score,
         amount_to_enter=flip.amount,
     )

@@ -6,7 +6,8 @@ import heapq
 import math
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array
 
 from pollen.domain.territory.coverage import CandidateReach, CoverageModel, check_radius
+from pollen.domain.text import Number, Share, Text, gettext_noop
 
 GREEDY_GUARANTEE = 1.0 - 1.0 / math.e
 DEFAULT_TIME_LIMIT_S = 10.0
@@ -40,14 +42,29 @@ class SiteChoice:
 
 @dataclass(frozen=True, slots=True)
 class ExactOutcome:
-    """What the MILP proved: a stable status code, a French sentence, a choice and a bound."""
+    """What the MILP proved: a stable status code, a sentence, a choice and a bound."""
 
     status: str
-    message: str
+    text: Text
     choice: SiteChoice | None
     upper_bound: int
     mip_gap: float | None
     seconds: float
+
+    @property
+    def message(self) -> str:
+        """The sentence in French."""
+        return str(self.text)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "message": self.message,
+            "choice": None if self.choice is None else asdict(self.choice),
+            "upper_bound": self.upper_bound,
+            "mip_gap": self.mip_gap,
+            "seconds": self.seconds,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +111,16 @@ class SitingReport:
 
     def to_json(self) -> dict[str, Any]:
         """Plain dict (JSON-serialisable) of the whole report, field by field."""
-        return asdict(self)
+        data: dict[str, Any] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, ExactOutcome):
+                data[field.name] = value.to_json()
+            else:
+                data[field.name] = (
+                    asdict(value) if hasattr(value, "__dataclass_fields__") else value
+                )
+        return data
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -250,18 +276,35 @@ def exact_choice(
     if n_sites <= k:
         choice = greedy_choice(problem, n_sites, method="milp")
         message = (
-            f"Les sites utiles ({n_sites}) tiennent dans les {k} demandés : les retenir "
-            f"couvre {_fr(total)} habitants de plus, c'est l'optimum."
+            Text(
+                gettext_noop(
+                    "Les sites utiles (%(sites)s) tiennent dans les %(k)s demandés : les retenir "
+                    "couvre %(people)s habitants de plus, c'est l'optimum."
+                ),
+                {"sites": Number(n_sites), "k": Number(k), "people": Number(total)},
+            )
             if n_sites
-            else "Aucun site candidat n'ajoute d'habitant couvert : il n'y a rien à choisir."
+            else Text(
+                gettext_noop(
+                    "Aucun site candidat n'ajoute d'habitant couvert : il n'y a rien à choisir."
+                )
+            )
         )
         return ExactOutcome("optimal", message, choice, total, 0.0, 0.0)
     nonzeros = _nonzeros(problem)
     if nonzeros > max_nonzeros:
-        message = (
-            f"Problème trop grand pour la résolution exacte ({_fr(nonzeros)} coefficients, "
-            f"limite {_fr(max_nonzeros)}) : seule la solution gloutonne est donnée, "
-            f"garantie à au moins 63,2 % de l'optimum (au plus {_fr(bound)} habitants)."
+        message = Text(
+            gettext_noop(
+                "Problème trop grand pour la résolution exacte (%(nonzeros)s coefficients, "
+                "limite %(limit)s) : seule la solution gloutonne est donnée, garantie à au moins "
+                "%(guarantee)s de l'optimum (au plus %(bound)s habitants)."
+            ),
+            {
+                "nonzeros": Number(nonzeros),
+                "limit": Number(max_nonzeros),
+                "guarantee": Share(Decimal("0.632"), 1, fixed=True),
+                "bound": Number(bound),
+            },
         )
         return ExactOutcome("too_large", message, None, bound, None, 0.0)
     start = time.perf_counter()
@@ -318,21 +361,59 @@ def _outcome(
     gap = getattr(result, "mip_gap", None)
     gap = float(gap) if gap is not None and math.isfinite(gap) else None
     if result.status == 0 and choice is not None:
-        message = (
-            f"Solution exacte prouvée optimale : {_fr(found)} habitants nouvellement "
-            f"couverts ({_decimal(seconds)} s)."
+        message = Text(
+            gettext_noop(
+                "Solution exacte prouvée optimale : %(people)s habitants nouvellement couverts "
+                "(%(seconds)s s)."
+            ),
+            {"people": Number(found), "seconds": _decimal(seconds)},
         )
         return ExactOutcome("optimal", message, choice, found, gap, seconds)
-    proven = f"l'optimum est au plus {_fr(bound)} habitants (écart prouvé de la meilleure "
-    proven += f"solution connue : {_percent(_relative(bound, known))})."
+    proven = Text(
+        gettext_noop(
+            "l'optimum est au plus %(bound)s habitants (écart prouvé de la meilleure solution "
+            "connue : %(gap)s)."
+        ),
+        {"bound": Number(bound), "gap": _percent(_relative(bound, known))},
+    )
     if result.status == 1:
-        found_text = "sans solution" if choice is None else f"solveur à {_fr(found)} habitants"
-        if found < known:
-            found_text += f", la solution gloutonne ({_fr(known)}) reste la meilleure"
-        message = f"Arrêt sur la limite de temps ({time_limit_s:g} s), {found_text} ; {proven}"
+        message = Text(
+            _time_limit_template(choice is None, found < known),
+            {
+                "limit": _decimal(time_limit_s, None),
+                "found": Number(found),
+                "known": Number(known),
+                "proven": proven,
+            },
+        )
         return ExactOutcome("time_limit", message, choice, bound, gap, seconds)
-    message = f"Le solveur exact a échoué ({result.message}) : la solution gloutonne vaut ; "
-    return ExactOutcome("solver_failure", message + proven, choice, bound, gap, seconds)
+    message = Text(
+        gettext_noop(
+            "Le solveur exact a échoué (%(reason)s) : la solution gloutonne vaut ; %(proven)s"
+        ),
+        {"reason": str(result.message), "proven": proven},
+    )
+    return ExactOutcome("solver_failure", message, choice, bound, gap, seconds)
+
+
+def _time_limit_template(no_solution: bool, greedy_better: bool) -> str:
+    if no_solution and greedy_better:
+        return gettext_noop(
+            "Arrêt sur la limite de temps (%(limit)s s), sans solution, la solution gloutonne "
+            "(%(known)s) reste la meilleure ; %(proven)s"
+        )
+    if no_solution:
+        return gettext_noop(
+            "Arrêt sur la limite de temps (%(limit)s s), sans solution ; %(proven)s"
+        )
+    if greedy_better:
+        return gettext_noop(
+            "Arrêt sur la limite de temps (%(limit)s s), solveur à %(found)s habitants, la "
+            "solution gloutonne (%(known)s) reste la meilleure ; %(proven)s"
+        )
+    return gettext_noop(
+        "Arrêt sur la limite de temps (%(limit)s s), solveur à %(found)s habitants ; %(proven)s"
+    )
 
 
 def _merge_communes(
@@ -406,13 +487,13 @@ def _relative(reference: int, value: int) -> float:
     return (reference - value) / reference if reference else 0.0
 
 
-def _fr(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
+def _decimal(x: float, digits: int | None = 1) -> Number:
+    """A measure to `digits` decimals, or as given (`None`: 2.5 stays 2,5, 10 stays 10)."""
+    if digits is None:
+        value = Decimal(f"{x:g}")
+        return Number(value, max(-int(value.as_tuple().exponent), 0))
+    return Number(Decimal(f"{x:.{digits}f}"), digits)
 
 
-def _decimal(x: float, digits: int = 1) -> str:
-    return f"{x:.{digits}f}".replace(".", ",")
-
-
-def _percent(x: float) -> str:
-    return _decimal(100 * x, 2) + "\u00a0%"
+def _percent(x: float) -> Share:
+    return Share(Decimal(str(x)), 2, fixed=True)
