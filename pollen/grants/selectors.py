@@ -10,6 +10,7 @@ from pollen.accounts.models import Role, User
 from pollen.calls.models import Call
 from pollen.clock import PARIS
 from pollen.domain.apply.money import from_cents
+from pollen.domain.grants import status as states
 from pollen.grants.models import Grant, Payment, PaymentStatus
 from pollen.permissions import ALLOWED, Decision
 from pollen.programmes import for_staff, programme_wall
@@ -166,3 +167,33 @@ def payment_rows(user: User) -> Iterator[list[str]]:
             *(m.astimezone(PARIS).date().isoformat() if m else "" for m in (req, ins, fin, paid)),
             vir,
         ]
+
+
+def can_take_payment_step(user: User, payment: Payment, step: str) -> Decision:
+    """Whether this person may take this step of the tranche now (the services' own checks:
+    the lifecycle, the role the step needs, the four-eyes rule), so that no page shows a
+    button that could only be refused. step: request, approve or pay."""
+    if not (user.is_authenticated and (allowed := payment.allows(step))):
+        return Decision(False, _("Cette étape n'est pas possible pour ce versement."))
+    if step == states.REQUEST:
+        return can_request_payment(user, payment.grant)
+    if not programme_wall(user, payment.grant):
+        return Decision(False, _("Ce versement ne relève pas de votre programme."))
+    # The four-eyes rule as the services hold it: the approvals by people new to the tranche,
+    # the transfer by anyone but who asked for it.
+    others = (
+        {payment.requested_by_id}
+        if step == states.PAY
+        else {
+            payment.requested_by_id,
+            payment.instructor_approved_by_id,
+            payment.finance_approved_by_id,
+        }
+    )
+    if user.pk in others:
+        return Decision(False, _("Règle des quatre yeux : une autre personne prend cette étape."))
+    by_instruction = step == states.APPROVE and states.APPROVAL_BY[payment.status] == "instruction"
+    needed = (Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN) if by_instruction else (Role.FINANCE,)
+    if not user.has_role(*needed):
+        return Decision(False, _("Cette étape revient à une autre personne."))
+    return allowed

@@ -20,6 +20,7 @@ from pollen.domain.apply.calls import PaymentStep
 from pollen.domain.apply.money import format_eur, from_cents, to_cents
 from pollen.domain.grants import finance
 from pollen.domain.grants import status as states
+from pollen.formatting import sentence
 from pollen.grants import selectors
 from pollen.grants.models import (
     Grant,
@@ -72,7 +73,7 @@ def _check_envelopes(call: Call, programme: Programme, new_cents: int) -> None:
     )
     for scope, name, figures in envelopes:
         if problem := finance.commitment_problem(scope, name, figures, new_cents):
-            raise GrantError(problem.translated(_))
+            raise GrantError(sentence(problem))
 
 
 def _due_on(step: PaymentStep, starts_on: dt.date, ends_on: dt.date) -> dt.date:
@@ -87,7 +88,7 @@ def _recheck(application: Application, amount: Decimal) -> None:
     facts = adapters.facts_of(application, clock.now(), submitted=True)
     result = finance.recheck_award(application.call.spec, facts, amount)
     if not result.eligible:
-        failed = " ".join(v.message for v in result.verdicts if not v.passed)
+        failed = " ".join(sentence(v) for v in result.verdicts if not v.passed)
         raise GrantError(
             _("Le montant attribué ne respecte pas les règles de l'appel : %(failed)s")
             % {"failed": failed}

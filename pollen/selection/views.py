@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from pollen.accounts.models import AuthedRequest
 from pollen.accounts.reauth import recent_auth_required
+from pollen.applications.selectors import can_view
 from pollen.calls.models import Call
 from pollen.jobs.views import see_job
 from pollen.selection import adapters, forms, jobs, selectors, services
@@ -166,9 +167,13 @@ def decisions(request: AuthedRequest, slug: str) -> HttpResponse:
 @login_required
 def decision(request: AuthedRequest, pk: int) -> HttpResponse:
     found = selectors.access_decision(request.user, pk)
-    return render(
-        request, "selection/decision.html", {"decision": found, "application": found.application}
-    )
+    context = {
+        "decision": found,
+        "application": found.application,
+        # The committee reads the decision, not the file: no link it would find closed.
+        "application_open": bool(can_view(request.user, found.application)),
+    }
+    return render(request, "selection/decision.html", context)
 
 
 @login_required

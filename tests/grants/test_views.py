@@ -77,7 +77,7 @@ def test_a_refused_award_shows_the_french_reason(client, call_2013, personas):
         },
         follow=True,
     )
-    assert "dépasse le plafond de 200 000,00 €" in response.content.decode()
+    assert "dépasse le plafond de 200\u202f000,00\u00a0€" in response.content.decode()
 
 
 def test_the_instructor_cannot_approve_the_tranche_they_requested(client, personas, grant):
@@ -172,3 +172,27 @@ def test_the_dashboard_shows_coverage_from_funded_communes(client, personas, gra
     client.force_login(personas["manager"])
     page = client.get("/subventions/programmes/fablabs-economie-collaborative/").content.decode()
     assert '<th scope="row">2013</th><td class="pollen-amount">1</td>' in page
+
+
+def test_a_tranche_shows_each_person_only_the_step_that_falls_to_them(client, personas, grant):
+    """No button that could only be refused: the requester cannot approve, finance cannot ask."""
+    advance = grant.payments.get(position=0)
+    assert advance.status == PaymentStatus.REQUESTED
+    for persona, shown, hidden in [
+        ("instructor", None, "Valider le versement"),  # asked for it: four eyes
+        ("manager", "Valider le versement", None),
+        ("finance", None, "Valider le versement"),  # instruction approves first
+    ]:
+        client.force_login(personas[persona])
+        page = client.get(f"/subventions/{grant.pk}/").content.decode()
+        if shown:
+            assert shown in page, persona
+        if hidden:
+            assert hidden not in page, persona
+    services.approve_payment(acting_user=personas["manager"], payment=advance)
+    client.force_login(personas["finance"])
+    page = client.get(f"/subventions/{grant.pk}/").content.decode()
+    assert "Valider le versement" in page and "Demander le versement" not in page
+    client.force_login(personas["manager"])
+    page = client.get(f"/subventions/{grant.pk}/").content.decode()
+    assert "Valider le versement" not in page  # approved once already, and finance's turn

@@ -1,6 +1,7 @@
 """Every committee view tried with every persona, and each page's content for those allowed."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -233,3 +234,22 @@ def test_the_committee_reads_the_solvers_outcome_in_words(client, personas, runs
     page = client.get(reverse("selection:run_detail", args=[slug, runs[0].pk])).content.decode()
     for html in (listing, page):
         assert "Optimum prouvé" in html and ">optimal<" not in html
+
+
+def test_every_link_of_the_decisions_page_opens_for_the_committee(client, personas, runs):
+    client.force_login(personas["manager"])
+    slug = runs[0].call.slug
+    client.post(reverse("selection:freeze", args=[slug, runs[1].pk]))
+    client.force_login(personas["committee"])
+    page = client.get(f"/comite/appels/{slug}/decisions/").content.decode()
+    links = set(re.findall(r'href="(/(?:candidatures|comite)/[^"]+)"', page))
+    assert any("/decision/" in link for link in links)
+    for link in links:
+        answer = client.get(link)
+        assert answer.status_code == 200, link
+        if not answer["Content-Type"].startswith("text/html"):
+            continue  # a decision letter
+        for inner in re.findall(
+            r'href="(/(?:candidatures|comite)/[^"]+)"', answer.content.decode()
+        ):
+            assert client.get(inner).status_code in {200, 302}, (link, inner)
