@@ -190,6 +190,12 @@ def _group_context(
         "can_run": selectors.can_run(me, group),
         "can_synthesise": selectors.can_write_synthesis(me, group),
         "members": group.members.order_by("full_name") if selectors.can_run(me, group) else [],
+        # who runs this group may move its members, towards the groups they run
+        "movable_to": (
+            [g for g in jam.groups.all() if selectors.can_run(me, g)]
+            if selectors.can_run(me, group)
+            else []
+        ),
         "all_groups": jam.groups.all(),
     }
 

@@ -250,3 +250,23 @@ def test_a_facilitator_gets_the_vote_buttons_of_their_own_group_only(room, conso
     assert theirs in mine and other not in mine
     organiser = _area(everyone["organiser"], "groupes").content.decode()
     assert theirs in organiser and other in organiser
+
+
+def test_a_facilitator_is_shown_only_the_rooms_and_moves_their_role_allows(room):
+    """Crawled on the demo: the console linked a facilitator to other groups' rooms (403) and
+    the room offered moves to groups the service refuses."""
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, writing_open=True)
+    for group, author in ((room.groups[0], room.people[0]), (room.groups[1], room.people[3])):
+        services.post_proposal(
+            acting=author, group=group, title=f"Idée {group.pk}", text="x", lever=Lever.OTHER
+        )
+    facilitator = room.enter(Client(), room.facilitator)
+    page = "".join(_area(facilitator, area).content.decode() for area in AREAS)
+    rooms = set(re.findall(r'href="(/jams/bercy/salle/[^"#]*)', page.replace("&amp;", "&")))
+    assert rooms == {f"/jams/bercy/salle/?groupe={room.groups[0].pk}"}
+    for link in rooms:
+        html = facilitator.get(link).content.decode()
+        assert "/deplacer/" not in html  # one group to run: nowhere to move anyone
+    organiser = room.enter(Client(), room.organiser)
+    html = organiser.get(f"/jams/bercy/salle/?groupe={room.groups[0].pk}").content.decode()
+    assert "/deplacer/" in html and room.groups[1].theme in html
