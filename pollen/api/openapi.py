@@ -341,7 +341,7 @@ def endpoints(doc: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
                         {
                             "name": p["name"],
                             "in": str(_PLACES.get(p["in"], p["in"])),
-                            "kind": _kind(p.get("schema", {})),
+                            "type_words": _kind(p.get("schema", {})),
                             "description": p.get("description", ""),
                         }
                         for p in op.get("parameters", [])
