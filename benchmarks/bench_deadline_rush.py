@@ -73,6 +73,7 @@ LOG_PROBLEM = re.compile(
 IDLE_PRIORITY = ("chrt", "--idle", "0") if shutil.which("chrt") else ("nice", "-n", "19")
 # The messages cookie would be consumed by the receipt page, which the clients do not fetch.
 KEPT_COOKIES = ("sessionid", "csrftoken")
+REF_PATH = ""  # --ref-path
 
 
 def log(message: str) -> None:
@@ -733,7 +734,8 @@ def _start(
         return subprocess.Popen(
             [sys.executable, "-m", *server.command(port)],
             cwd=trees.get(server.ref, ROOT),
-            env=env,
+            # an older commit may need packages this checkout has dropped (--ref-path)
+            env={**env, "PYTHONPATH": REF_PATH} if server.ref and REF_PATH else env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -773,6 +775,11 @@ def _drain_mail(db_url: str, mailer: subprocess.Popen[bytes], limit_s: float = 6
 
     started = time.perf_counter()
     with psycopg.connect(db_url, autocommit=True) as conn:
+        # The worker's claim (ready rows in priority order) uses its partial index only once the
+        # planner knows the queue is long: these machines run PostgreSQL without autovacuum, and
+        # on statistics from the empty table each claim sorted the whole queue (50 ms, 20 mails/s
+        # instead of ~90). Production keeps autovacuum on (docs/deployment.md).
+        conn.execute("ANALYZE django_tasks_database_dbtaskresult")
         sql = "SELECT count(*) FILTER (WHERE sent_at IS NULL), count(*) FROM mailing_outgoingmail"
         backlog, total = conn.execute(sql).fetchone()  # type: ignore[misc]
         at_end = backlog
@@ -998,6 +1005,13 @@ def main() -> int:
         help="le worker d'envoi des courriels démarre après les rushs (défaut) ou tourne "
         "pendant (priorité idle)",
     )
+    parser.add_argument(
+        "--ref-path",
+        default="",
+        help="chemin d'import ajouté pour les serveurs d'un @COMMIT : les paquets dont ce commit "
+        "a besoin et que ce dépôt n'installe plus (ex. pour 550f59f : uv pip install --target "
+        "DIR ortools==9.15.6755 pandas==3.1.1 protobuf==6.33.6 absl-py immutabledict)",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--db-name", default="pollen_bench")
     parser.add_argument(
@@ -1010,6 +1024,8 @@ def main() -> int:
     parser.add_argument("--internal-profile", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     servers = _parse_servers(args.servers)
+    global REF_PATH
+    REF_PATH = args.ref_path
     total_s = len(servers) * (args.seconds + args.warmup + 2)
     per_client = args.drafts_per_client or math.ceil(total_s * DRAFTS_FOR_RATE / args.clients)
     if args.internal_setup:
