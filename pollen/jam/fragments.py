@@ -18,6 +18,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -49,8 +50,14 @@ class _Marker:
         return _NOW
 
 
-def shared_group_live(request: HttpRequest, context: dict[str, Any]) -> str:
-    """The group's fragment for this screen, from the shared render."""
+def shared_group_live(
+    request: HttpRequest,
+    context: dict[str, Any],
+    shown: Callable[[], dict[str, Any]] = dict,
+) -> str:
+    """The group's fragment for this screen, from the shared render. `context` holds the key
+    and this screen's own part; `shown()` what every screen sees (the agenda, the proposals),
+    read only when the fragment is rendered anew."""
     voting = bool(context["can_vote"])
     key = (
         context["group"].pk,
@@ -69,6 +76,7 @@ def shared_group_live(request: HttpRequest, context: dict[str, Any]) -> str:
             "jam/_group_live.html",
             {
                 **context,
+                **shown(),
                 "me": None,
                 "my_votes": frozenset(),
                 "dots_left": 0,

@@ -101,9 +101,10 @@ def access_group(jam: Jam, pk: int) -> WorkingGroup:
 
 
 def access_proposal(jam: Jam, pk: int) -> Proposal:
-    proposal = Proposal.objects.select_related("group", "jam").filter(jam=jam, pk=pk).first()
+    proposal = Proposal.objects.select_related("group").filter(jam=jam, pk=pk).first()
     if proposal is None:
         raise Http404(_("Proposition introuvable."))
+    proposal.jam = proposal.group.jam = jam  # read already: the same row
     return proposal
 
 
@@ -229,10 +230,6 @@ def group_proposals(group: WorkingGroup) -> QuerySet[Proposal]:
         .annotate(dots=Count("votes"))
         .order_by("created_at", "id")
     )
-
-
-def dots_left(participant: Participant) -> int:
-    return max(participant.jam.dots - participant.votes.count(), 0)
 
 
 def my_votes(participant: Participant) -> set[int]:

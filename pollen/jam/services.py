@@ -5,8 +5,8 @@
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -329,8 +329,11 @@ def broadcast(*, acting: Participant | None, jam: Jam, message: str) -> Jam:
 
 
 def _locked_group(group: WorkingGroup) -> WorkingGroup:
-    """Read the openings under a lock: a stale page cannot post into a phase just locked."""
-    return WorkingGroup.objects.select_for_update().select_related("jam").get(pk=group.pk)
+    """Read the openings under a lock: a stale page cannot post into a phase just locked.
+    The group's row only (`of`): the jam's row, read with it, stays free for the other groups."""
+    return (
+        WorkingGroup.objects.select_for_update(of=("self",)).select_related("jam").get(pk=group.pk)
+    )
 
 
 @transaction.atomic
@@ -379,25 +382,26 @@ def vote(*, acting: Participant | None, proposal: Proposal) -> Vote | None:
     group = _locked_group(proposal.group)
     require(selectors.can_vote(acting, group))
     assert acting is not None
-    voter = Participant.objects.select_for_update().select_related("jam").get(pk=acting.pk)
-    if Vote.objects.filter(participant=voter, proposal=proposal).exists():
+    # The voter's row, locked: their votes are counted and cast one at a time, so the dots
+    # cannot be overspent and the same dot cannot be inserted twice.
+    voter = Participant.objects.select_for_update(of=("self",)).get(pk=acting.pk)
+    used = Vote.objects.filter(participant=voter).aggregate(
+        all=Count("pk"), here=Count("pk", filter=Q(proposal=proposal))
+    )
+    if used["here"]:
         return None
-    if selectors.dots_left(voter) <= 0:
+    if group.jam.dots - used["all"] <= 0:
         raise JamError(
             _("Vous avez déjà utilisé vos %(n)s gommettes : retirez-en une pour voter ici.")
-            % {"n": voter.jam.dots}
+            % {"n": group.jam.dots}
         )
     if proposal.merged_into_id is not None:
         raise JamError(
             _("Cette proposition a été fusionnée : votez pour la proposition qui la regroupe.")
         )
-    try:
-        with transaction.atomic():
-            made = Vote.objects.create(participant=voter, proposal=proposal, cast_at=clock.now())
-    except IntegrityError:
-        return None
-    _touch(group.jam, screens=False)  # counts stay hidden until the vote closes
+    made = Vote.objects.create(participant=voter, proposal=proposal, cast_at=clock.now())
     _event(acting, "jam.voted", proposal)
+    _touch(group.jam, screens=False)  # last: the jam's row is locked from here to the commit
     return made
 
 

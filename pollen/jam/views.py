@@ -167,26 +167,54 @@ def _require(decision: Any) -> None:
         raise PermissionDenied(decision.reason)
 
 
-def _group_context(
+def _live_context(
     request: HttpRequest, jam: Jam, group: WorkingGroup, me: Viewer, revision: str = ""
 ) -> dict[str, Any]:
+    """What a group's live fragment needs from this screen: the shared render's key and the
+    member's own dots. What it shows (`_shown_context`) is read only to render it anew."""
     # A vote per proposal: their count is the dots used (only while voting, when they show).
     mine = selectors.my_votes(me) if me and group.voting_open else set()
     return {
         "jam": jam,
         "group": group,
         "me": me,
-        "clock": selectors.agenda(jam),
-        "server_now": clock.now(),
         "revision": revision or _revision(jam, group),
         "stream_url": streams.group_stream_url(request, jam, group),
-        "proposals": selectors.group_proposals(group),
         "my_votes": mine,
         "dots_left": max(jam.dots - len(mine), 0) if me else 0,
         "vote_marker": "",
-        "can_post": selectors.can_post(me, group),
         "can_comment": selectors.can_comment(me, group),
         "can_vote": selectors.can_vote(me, group),
+    }
+
+
+def _shown_context(jam: Jam, group: WorkingGroup) -> dict[str, Any]:
+    """What the group's fragment shows, the same for every member."""
+    return {
+        "clock": selectors.agenda(jam),
+        "server_now": clock.now(),
+        "proposals": selectors.group_proposals(group),
+    }
+
+
+def _live_fragment(
+    request: HttpRequest, jam: Jam, group: WorkingGroup, me: Viewer, revision: str = ""
+) -> HttpResponse:
+    """The group's fragment for this screen: a copy of the shared render when there is one
+    (a poll, a vote in a burst), rendered once per revision otherwise."""
+    context = _live_context(request, jam, group, me, revision)
+    return HttpResponse(
+        fragments.shared_group_live(request, context, lambda: _shown_context(jam, group))
+    )
+
+
+def _group_context(
+    request: HttpRequest, jam: Jam, group: WorkingGroup, me: Viewer, revision: str = ""
+) -> dict[str, Any]:
+    return {
+        **_live_context(request, jam, group, me, revision),
+        **_shown_context(jam, group),
+        "can_post": selectors.can_post(me, group),
         "can_run": selectors.can_run(me, group),
         "can_synthesise": selectors.can_write_synthesis(me, group),
         "members": group.members.order_by("full_name") if selectors.can_run(me, group) else [],
@@ -232,9 +260,7 @@ def group_live(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     revision = f"{jam.stage_revision}.{group.revision}"
     if request.GET.get("depuis", "") == revision:
         return HttpResponse(status=204)
-    return HttpResponse(
-        fragments.shared_group_live(request, _group_context(request, jam, group, me, revision))
-    )
+    return _live_fragment(request, jam, group, me, revision)
 
 
 def _back(
@@ -311,9 +337,9 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request") and selectors.can_read_group(me, proposal.group):
         # From the page (HTMX): the group's fragment at once, not the whole room again (a vote
         # burst is every participant voting within seconds).
-        context = _group_context(request, jam, proposal.group, me)
         if not refusal:  # the shared render, with this member's dots
-            return HttpResponse(fragments.shared_group_live(request, context))
+            return _live_fragment(request, jam, proposal.group, me)
+        context = _group_context(request, jam, proposal.group, me)
         context.update(vote_refusal=refusal)
         return render(request, "jam/_group_live.html", context)
     if refusal:

@@ -134,3 +134,23 @@ def test_with_no_dot_left_every_vote_button_is_disabled(writing):
     seen = live(voter, room).content.decode()
     assert "il vous reste 0 gommette" in seen
     assert re.search(r'type="submit"\s+disabled>\s*Voter', seen)
+
+
+def test_a_screen_served_a_copy_does_not_read_the_proposals_again(writing, monkeypatch):
+    """Only the first screen after a change reads what the fragment shows; the others, and a
+    vote's answer in a burst, get a copy with their own token and dots."""
+    from pollen.jam import selectors
+
+    room = writing
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, voting_open=True)
+    reads = []
+    real = selectors.group_proposals
+    monkeypatch.setattr(selectors, "group_proposals", lambda g: reads.append(g.pk) or real(g))
+    screens = [room.enter(Client(), room.people[i]) for i in (0, 2)]
+    assert all("Des fablabs" in live(s, room).content.decode() for s in screens)
+    proposal = room.groups[0].proposals.get()
+    answer = screens[1].post(
+        f"/jams/bercy/propositions/{proposal.pk}/voter/", headers={"HX-Request": "true"}
+    )
+    assert "Retirer ma gommette" in answer.content.decode()
+    assert reads == [room.groups[0].pk]
