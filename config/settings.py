@@ -73,6 +73,7 @@ POLLEN_TSA_CA_FILE = os.environ.get("POLLEN_TSA_CA_FILE", "")
 # New questions to the siting page's solver (up to 5 s each) per address and minute; answers
 # already computed (by any process) are served from the shared cache without counting.
 POLLEN_SITING_SOLVES_PER_MINUTE = int(os.environ.get("POLLEN_SITING_SOLVES_PER_MINUTE", "6"))
+POLLEN_MAP_PDFS_PER_MINUTE = int(os.environ.get("POLLEN_MAP_PDFS_PER_MINUTE", "6"))
 # The zoomable maps' background (docs/decisions/0023-zoomable-maps.md): raster tiles, {z} {x} {y}
 # in the URL, IGN's Plan IGN by default. Empty: no tiles, the pages keep their SVG maps. The
 # visitor's browser fetches them, so the CSP's img-src names their origin (below).

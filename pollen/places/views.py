@@ -318,6 +318,24 @@ def map_download_pdf(request: HttpRequest) -> HttpResponse:
         filename = place_jobs.map_pdf_filename(figures.radius_km)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+    # A map not drawn yet costs a worker seconds: new ones are counted per address.
+    counted = hit("map-pdf:" + client_address(request), settings.POLLEN_MAP_PDFS_PER_MINUTE)
+    if counted.refused:
+        response = render(
+            request,
+            "429.html",
+            {
+                "advice": _(
+                    "Trop de nouvelles cartes demandées depuis votre adresse : réessayez dans "
+                    "%(seconds)s secondes. La carte reste consultable en ligne, et les cartes "
+                    "déjà dessinées se téléchargent sans attendre."
+                )
+                % {"seconds": counted.retry_after}
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(counted.retry_after)
+        return response
     job = place_jobs.start_map_pdf(
         owner=request.user,
         holder=holder_of(request, create=True),

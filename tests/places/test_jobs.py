@@ -234,3 +234,22 @@ def test_a_maplabbzh_geojson_imports_too(client, territory, personas):
     )
     assert started.status_code == 303
     assert Place.objects.get().name == "Lab de Quimper"
+
+
+def test_new_maps_beyond_the_limit_are_refused_per_address_drawn_ones_still_served(
+    places, settings
+):
+    settings.TASKS = QUEUED_ONLY
+    settings.POLLEN_MAP_PDFS_PER_MINUTE = 2
+
+    def ask(radius, address="203.0.113.7"):
+        return Client().post(reverse("places:map_pdf"), {"radius_km": radius}, REMOTE_ADDR=address)
+
+    assert ask(10).status_code == 303 and ask(20).status_code == 303
+    refused = ask(30)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    html = refused.content.decode()
+    assert "Trop de nouvelles cartes demandées depuis votre adresse" in html
+    assert "Erreur 429" in html
+    assert Job.objects.count() == 2  # no job for the refused request
+    assert ask(30, address="198.51.100.9").status_code == 303  # another address, its own count
