@@ -26,10 +26,11 @@ from pollen.applications.models import (
 )
 from pollen.audit.services import record_event
 from pollen.expertise.models import Review
+from pollen.formatting import format_moment
 from pollen.instruction.models import Message
 from pollen.jam.models import Participant
 from pollen.mailing.models import OutgoingMail
-from pollen.mailing.services import queue_mail
+from pollen.mailing.services import queue_mail_for
 from pollen.permissions import Decision, require
 from pollen.privacy import selectors
 from pollen.privacy.models import Anonymisation, DraftWarning, RetentionRun
@@ -69,22 +70,25 @@ def warn_draft_owner(
         return None
     owner = application.created_by
     if owner.is_active:
-        queue_mail(
-            recipients=[owner.email],
-            subject=_("Votre brouillon « %(title)s » sera bientôt supprimé")
-            % {"title": application.title},
-            body=_(
+
+        def compose() -> tuple[str, str]:
+            subject = _("Votre brouillon « %(title)s » sera bientôt supprimé") % {
+                "title": application.title
+            }
+            body = _(
                 "Bonjour,\n\nVotre brouillon de candidature « %(title)s » n'a pas été modifié "
                 "depuis le %(since)s. Conformément aux règles de conservation de l'appel, il sera "
                 "supprimé, avec ses pièces, après le %(when)s.\n\nPour le garder, il suffit de "
                 "l'ouvrir et de l'enregistrer, ou de le déposer.\n"
-            )
-            % {
+            ) % {
                 "title": application.title,
-                "since": clock.paris(application.updated_at),
-                "when": clock.paris(deletion_after),
-            },
-        )
+                "since": format_moment(application.updated_at, "minute"),
+                "when": format_moment(deletion_after, "minute"),
+            }
+            return subject, body
+
+        # In the language the owner chose (accounts.User.language).
+        queue_mail_for(readers=[owner], compose=compose)
     record_event(
         actor=acting_user,
         action="retention.draft_warned",

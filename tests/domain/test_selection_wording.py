@@ -95,3 +95,17 @@ def test_a_wrong_scale_is_refused_with_its_field(scale: object) -> None:
     with pytest.raises(SelectionInputError) as error:
         parse_selection_input({**json.loads(VALID), "scale": scale}, BY_INSEE)
     assert error.value.field == "scale"
+
+
+def test_zero_has_its_own_sentence_so_that_english_says_it_in_the_plural():
+    from django.utils import translation
+
+    from pollen.domain.selection.explain import _laureates, _people
+
+    assert [str(_people(n)) for n in (0, 1, 2)] == ["0 habitant", "1 habitant", "2 habitants"]
+    assert [str(_laureates(n)) for n in (0, 1, 2)] == ["0 lauréat", "1 lauréat", "2 lauréats"]
+    with translation.override("en"):
+        english = [_people(n).translated(translation.gettext) for n in (0, 1, 2)]
+        winners = [_laureates(n).translated(translation.gettext) for n in (0, 1, 2)]
+    assert english == ["0 inhabitants", "1 inhabitant", "2 inhabitants"]
+    assert winners[0] == "0 winners" and winners[1] != winners[0]

@@ -85,9 +85,19 @@ def test_the_warning_mail_is_queued_once_fifteen_days_before(draft, personas):
     mails = OutgoingMail.objects.filter(recipient=personas["applicant"].email)
     assert mails.filter(subject__contains="sera bientôt supprimé").count() == 1
     mail = mails.get(subject__contains="sera bientôt supprimé")
-    assert "Équiper le fablab" in mail.body and "06/01/2014" in mail.body
+    assert "Équiper le fablab" in mail.body and "après le 6 janvier 2014 à 00:00" in mail.body
     assert events("retention.draft_warned") == 1
     assert DraftWarning.objects.count() == 1
+
+
+def test_the_warning_mail_is_in_the_language_the_owner_chose(draft, personas):
+    owner = personas["applicant"]
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+    retention(dt.datetime(2013, 12, 23, tzinfo=PARIS))
+    mail = OutgoingMail.objects.get(recipient=owner.email)
+    assert mail.subject == "Your draft “Équiper le fablab” will soon be deleted"
+    assert "after 7 January 2014 at 00:00" in mail.body and "Bonjour" not in mail.body
 
 
 def test_a_warned_draft_is_deleted_with_its_files_once_the_notice_is_over(

@@ -278,8 +278,10 @@ def _score(score: float) -> Number:
 
 
 def _people(count: int) -> Text:
-    # French makes 0 and 1 singular; the template says which form the figure takes.
-    if count < 2:
+    # French makes 0 and 1 singular, English only 1: zero has its own sentence to translate.
+    if count == 0:
+        return Text(gettext_noop("0 habitant"))
+    if count == 1:
         return Text(gettext_noop("%(count)s habitant"), {"count": Number(count)})
     return Text(gettext_noop("%(count)s habitants"), {"count": Number(count)})
 
@@ -295,7 +297,9 @@ def _radius(radius_km: float) -> Number:
 
 
 def _laureates(count: int) -> Text:
-    if count < 2:
+    if count == 0:
+        return Text(gettext_noop("0 lauréat"))
+    if count == 1:
         return Text(gettext_noop("%(count)s lauréat"), {"count": Number(count)})
     return Text(gettext_noop("%(count)s lauréats"), {"count": Number(count)})
 
