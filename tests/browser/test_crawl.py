@@ -1,7 +1,8 @@
 """Every demo persona follows the links of the demo from their landing page in Chromium: no link
 to a refusal or to nothing, no form the role may not submit, no script error, nothing wider than
 the screen, no serious or critical axe-core violation; in French and English, 1280 and 375 px
-(the 375 px walks also measure every page at 320 px).
+(the 375 px walks also measure pages at 320 px: each route once in the whole run, the first
+time a walk opens it; every page of every walk with POLLEN_FULL_CRAWL=1).
 
 CI runs French at 1280 px and English at 375 px; POLLEN_FULL_CRAWL=1 runs the whole matrix."""
 
@@ -33,7 +34,10 @@ MATRIX = (
 )
 PEOPLE = [None, *(email for email, _n, _r in (ALL_PERSONAS if FULL else PERSONAS))]
 PER_PERSONA = 40 if FULL else 14  # pages opened in the browser, one per route
-NARROWEST = 320  # px: the phone-sized walks check every page at this width as well
+NARROWEST = 320  # px: the phone-sized walks check pages at this width as well
+# Routes already measured at NARROWEST px, shared by every walk of the run: a route's pages share
+# their layout, so outside the full crawl one measure per route is enough.
+NARROW_MEASURED: set[str] = set()
 LINKS_PER_ROUTE = 3  # links checked through the test client, per route and persona
 REFUSED = {403, 404, LOGIN}
 # Forms whose success is to end the session: the sign-in page is their answer, not a refusal.
@@ -120,7 +124,9 @@ def walk(
         elif "text/html" in (response.headers.get("content-type") or ""):
             found += list(errors) + list(failed)
             found += too_wide(page)
-            if width < NARROWEST * 2:  # a phone: the narrowest phone too, then back
+            if width < NARROWEST * 2 and (FULL or (route or path) not in NARROW_MEASURED):
+                # a phone: the narrowest phone too, then back
+                NARROW_MEASURED.add(route or path)
                 page.set_viewport_size({"width": NARROWEST, "height": 900})
                 found += too_wide(page)
                 page.set_viewport_size({"width": width, "height": 900})

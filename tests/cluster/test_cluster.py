@@ -25,9 +25,12 @@ pytestmark = [
         "several processes write at once, which SQLite serialises",
     ),
 ]
+# No one-node/two-node comparison (--compare-seconds 0): on a CI machine its throughput ratio is
+# noise, a measure and not a proof (make bench runs it). The drafts are made for 30 submissions/s
+# (about 600 of them), more than the 12-25/s eight clients reach on a 2-core machine.
 SMALL = [
-    *("--clients", "8", "--seconds", "20", "--compare-seconds", "4", "--repeats", "1"),
-    *("--node-workers", "2", "--export-size", "300", "--pool-size", "60", "--max-rate", "40"),
+    *("--clients", "8", "--seconds", "20", "--compare-seconds", "0"),
+    *("--node-workers", "2", "--export-size", "300", "--pool-size", "60", "--max-rate", "30"),
     *("--job-wait", "20"),
 ]
 
@@ -60,8 +63,7 @@ def run_small(tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
 def test_a_web_node_and_a_worker_killed_mid_rush_lose_nothing(tmp_path):
     done, report = run_small(tmp_path)
     failed = {name: text for name, (ok, text) in report["checks"].items() if not ok}
-    # The throughput comparison is a measure, not a proof: a CI machine is too noisy for it.
-    failed.pop("débit 2 nœuds ≥ 1 nœud", None)
+    assert "débit 2 nœuds ≥ 1 nœud" not in report["checks"]  # no comparison was run
     assert not failed, f"{failed}\n{done.stdout[-4000:]}"
     facts = report["facts"]
     # The rush ran, across the kill: acknowledged submissions, each with its mail and webhook.
@@ -78,6 +80,4 @@ def test_a_web_node_and_a_worker_killed_mid_rush_lose_nothing(tmp_path):
     assert facts["committee"]["equal"] and facts["committee"]["same_problem"]
     assert report["export"]["value"] >= 300
     assert "RUNNING" not in facts["tasks"]
-    assert done.returncode in (0, 1)  # 1 only for the throughput comparison, popped above
-    if done.returncode == 1:
-        assert not report["checks"]["débit 2 nœuds ≥ 1 nœud"][0]
+    assert done.returncode == 0, done.stdout[-3000:]
