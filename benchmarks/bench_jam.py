@@ -345,6 +345,7 @@ class Journal:
         self.votes_planned = 0
         self.fragment_bytes = 0  # all the fresh fragments' bodies, to tell their mean size
         self.skipped = 0  # writes a screen no longer allowed (writing closed on that screen)
+        self.pushed = 0  # fragments received in the stream's events (no request)
         self.lag: list[float] = []  # event-loop lateness, seconds
 
     def request(self, started: float, kind: str, ok: bool) -> None:
@@ -362,6 +363,7 @@ class Journal:
             "votes_planned": self.votes_planned,
             "fragment_bytes": self.fragment_bytes,
             "skipped": self.skipped,
+            "pushed": self.pushed,
             "lag": self.lag,
         }
 
@@ -659,12 +661,23 @@ class Participant:
                 chunked = False
                 while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
                     chunked |= line.lower().startswith(b"transfer-encoding: chunked")
+                kind, data = "", []
                 async for line in _event_lines(reader, chunked):
                     if line.startswith(b"id: "):
                         self.last_id = line[4:].decode()
+                    elif line.startswith(b"event: "):
+                        kind = line[7:].decode()
                     elif line.startswith(b"data: "):
-                        self.latest = line[6:].decode()
+                        data.append(line[6:])
+                    elif not line and data:  # an event ends: a revision, or the fragment itself
+                        if kind == "fragment":  # swapped in as jam.js does: no fetch
+                            self.journal.pushed += 1
+                            self.look(b"\n".join(data))
+                            self.latest = self.last_id
+                        else:
+                            self.latest = data[-1].decode()
                         self.changed.set()
+                        kind, data = "", []
             except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
                 self.journal.request(started, "flux", False)
                 self.journal.errors[f"flux : {type(exc).__name__}"] += 1
@@ -1170,6 +1183,7 @@ def print_details(run: Run, fig: Figures) -> None:
         ),
         "Rafale de votes (premier → dernier vote acquitté)": f"{votes.burst_s:.1f} s",
         "Fragments complets : taille moyenne": f"{fragment_kb:,.1f} Ko",
+        "Fragments reçus dans le flux (sans requête)": f"{sum(j.get('pushed', 0) for j in run.journals):,}",
         "CPU serveur (gunicorn + PostgreSQL), t0 → fin": (
             f"{run.stack_cpu / window:.2f} cœur sur {cores}, "
             f"{run.stack_cpu / max(fig.rate * window, 1) * 1000:.1f} ms par requête ; machine "

@@ -27,6 +27,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from pollen import clock
+from pollen.jam import selectors
+from pollen.jam.models import Jam, Participant, WorkingGroup
 
 _CSRF = f"csrf-{secrets.token_hex(16)}"  # random per process: nobody can type it in a proposal
 _NOW = f"now-{secrets.token_hex(16)}"
@@ -48,6 +50,36 @@ class _Marker:
 
     def isoformat(self) -> str:
         return _NOW
+
+
+def live_context(
+    jam: Jam, group: WorkingGroup, me: Participant | None, *, revision: str, stream_url: str
+) -> dict[str, Any]:
+    """What a group's live fragment needs from one screen: the shared render's key and the
+    member's own dots. What it shows (`shown_context`) is read only to render it anew."""
+    # A vote per proposal: their count is the dots used (only while voting, when they show).
+    mine = selectors.my_votes(me) if me and group.voting_open else set()
+    return {
+        "jam": jam,
+        "group": group,
+        "me": me,
+        "revision": revision,
+        "stream_url": stream_url,
+        "my_votes": mine,
+        "dots_left": max(jam.dots - len(mine), 0) if me else 0,
+        "vote_marker": "",
+        "can_comment": selectors.can_comment(me, group),
+        "can_vote": selectors.can_vote(me, group),
+    }
+
+
+def shown_context(jam: Jam, group: WorkingGroup) -> dict[str, Any]:
+    """What the group's fragment shows, the same for every member."""
+    return {
+        "clock": selectors.agenda(jam),
+        "server_now": clock.now(),
+        "proposals": selectors.group_proposals(group),
+    }
 
 
 def shared_group_live(

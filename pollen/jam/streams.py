@@ -4,7 +4,10 @@ services._touch raises the revisions and NOTIFYs them in the same transaction, s
 announced when it commits and a rolled-back one announces nothing. Each ASGI process holds one
 LISTEN connection (the Hub), shared by all its streams; a stream sends a screen its region's
 revision whenever it moves, and the page fetches the fragment (`…/direct/?depuis=`) as it did
-when polling. Nothing lives only in one process: any host's NOTIFY reaches every host's
+when polling. A participant's group screen gets the fragment itself in the event (`event:
+fragment`): a copy of the group's shared render (fragments.py) with this screen's CSRF token, so a
+write in a group of 25 costs one render and no request per screen. While the group votes each
+member sees their own dots: the event then names the revision and the page fetches its copy. Nothing lives only in one process: any host's NOTIFY reaches every host's
 listener. The facilitator's console listens to every change, the quiet ones too (a dot, a
 check-in), which no other screen shows. On SQLite, or under WSGI, the pages poll
 (docs/decisions/0002-jam-live-updates.md).
@@ -27,10 +30,13 @@ from django.db.models import CharField, F, Func, Value
 from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language
 
-from pollen.jam import selectors
-from pollen.jam.models import Jam, WorkingGroup
+from pollen.jam import fragments, selectors
+from pollen.jam.models import Jam, Participant, WorkingGroup
 
 logger = logging.getLogger(__name__)
 CHANNEL = "pollen_jam"
@@ -261,20 +267,87 @@ def _event(revision: str) -> bytes:
     return f"id: {revision}\ndata: {revision}\n\n".encode()
 
 
+def _fragment_event(revision: str, html: str) -> bytes:
+    data = "".join(f"data: {line}\n" for line in html.split("\n"))
+    return f"event: fragment\nid: {revision}\n{data}\n".encode()
+
+
+@dataclass(frozen=True)
+class Push:
+    """Who the group screen is, as its stream was opened: whom to render the fragment for."""
+
+    request: HttpRequest  # this screen's CSRF token is drawn from its cookie
+    participant: int
+    link_version: int
+    language: str
+    stream_url: str
+
+
+def _pushed(push: Push, group_pk: int) -> tuple[str, str] | None:
+    """(revision, fragment) for this screen as its page would fetch it, or None when the page
+    must fetch it itself: the group votes (each member's own dots), or the screen may no
+    longer read the group (moved, link revoked: the fetch says so)."""
+    try:
+        group = WorkingGroup.objects.select_related("jam").get(pk=group_pk)
+        if group.voting_open:
+            return None
+        me = (
+            Participant.objects.select_related("group")
+            .filter(pk=push.participant, jam_id=group.jam_id)
+            .first()
+        )
+        if me is None or me.link_version != push.link_version:
+            return None
+        if not selectors.can_read_group(me, group):
+            return None
+        jam = group.jam
+        revision = f"{jam.stage_revision}.{group.revision}"
+        with translation.override(push.language):
+            context = fragments.live_context(
+                jam, group, me, revision=revision, stream_url=push.stream_url
+            )
+            html = fragments.shared_group_live(
+                push.request, context, lambda: fragments.shown_context(jam, group)
+            )
+        return revision, html
+    finally:
+        _release()
+
+
+async def _announce(watch: Watch, push: Push | None) -> tuple[str, bytes]:
+    """What the screen is sent for its watch's new revision: the fragment itself when it can
+    be pushed (its revision, read with it, may be newer still), else the revision."""
+    if push is not None and watch.group is not None:
+        pushed = await sync_to_async(_pushed)(push, watch.group)
+        if pushed is not None:
+            return pushed[0], _fragment_event(*pushed)
+    return watch.revision, _event(watch.revision)
+
+
+def _newer_shown(shown: str, revision: str) -> bool:
+    """A pushed fragment, read after its notification, may be newer than the changes heard
+    since: those are already on the screen."""
+    try:
+        return tuple(map(int, shown.split("."))) >= tuple(map(int, revision.split(".")))
+    except ValueError:
+        return False
+
+
 async def _events(
     jam: Jam,
     group: WorkingGroup | None,
     watch: Watch,
     queue: "asyncio.Queue[Change | None]",
     shown: str,
+    push: Push | None = None,
 ) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + LIFE_S
     try:
         yield f"retry: {RETRY_MS}\n\n".encode()
-        if watch.revision != shown:  # changed while the screen was away: it fetches at once
-            shown = watch.revision
-            yield _event(shown)
+        if watch.revision != shown:  # changed while the screen was away: told at once
+            shown, event = await _announce(watch, push)
+            yield event
         while (left := deadline - loop.time()) > 0:
             try:
                 changes = [await asyncio.wait_for(queue.get(), min(HEARTBEAT_S, left))]
@@ -288,15 +361,15 @@ async def _events(
             for change in changes:
                 if change is not None:
                     watch.see(change)
-            if watch.revision != shown:
-                shown = watch.revision
-                yield _event(shown)
+            if watch.revision != shown and not _newer_shown(shown, watch.revision):
+                shown, event = await _announce(watch, push)
+                yield event
     finally:
         hub.unsubscribe(jam.pk, queue)
 
 
 async def _stream(
-    request: HttpRequest, opener: Any, *args: Any, everything: bool = False
+    request: HttpRequest, opener: Any, *args: Any, everything: bool = False, push: bool = False
 ) -> HttpResponseBase:
     """204 (the page keeps polling) when streams are off; 403/404 as the fragment's view.
     Subscribed before the revision is read, so no change falls between the two."""
@@ -314,20 +387,36 @@ async def _stream(
         return HttpResponse(status=503)
     try:
         watch = await sync_to_async(_reread)(jam, group, everything)
+        screen = await sync_to_async(_screen)(request, jam, group) if push else None
     except BaseException:
         hub.unsubscribe(jam.pk, queue)
         raise
     shown = request.headers.get("Last-Event-ID") or request.GET.get("depuis", "")
     response = StreamingHttpResponse(
-        _events(jam, group, watch, queue, shown), content_type="text/event-stream"
+        _events(jam, group, watch, queue, shown, screen), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
 
 
+def _screen(request: HttpRequest, jam: Jam, group: WorkingGroup | None) -> Push | None:
+    """A participant's group screen, to push its fragment to; None for anyone else (a
+    facilitator's screen fetches its own, with its controls)."""
+    try:
+        me = selectors.viewer(request, jam)
+        if me is None or group is None or me.group_id != group.pk:
+            return None
+        get_token(request)  # the token the pushed forms carry, from this browser's cookie
+        return Push(
+            request, me.pk, me.link_version, get_language(), group_stream_url(request, jam, group)
+        )
+    finally:
+        _release()
+
+
 async def group_stream(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
-    return await _stream(request, _open_group, slug, pk)
+    return await _stream(request, _open_group, slug, pk, push=True)
 
 
 async def projection_stream(

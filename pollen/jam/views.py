@@ -170,31 +170,13 @@ def _require(decision: Any) -> None:
 def _live_context(
     request: HttpRequest, jam: Jam, group: WorkingGroup, me: Viewer, revision: str = ""
 ) -> dict[str, Any]:
-    """What a group's live fragment needs from this screen: the shared render's key and the
-    member's own dots. What it shows (`_shown_context`) is read only to render it anew."""
-    # A vote per proposal: their count is the dots used (only while voting, when they show).
-    mine = selectors.my_votes(me) if me and group.voting_open else set()
-    return {
-        "jam": jam,
-        "group": group,
-        "me": me,
-        "revision": revision or _revision(jam, group),
-        "stream_url": streams.group_stream_url(request, jam, group),
-        "my_votes": mine,
-        "dots_left": max(jam.dots - len(mine), 0) if me else 0,
-        "vote_marker": "",
-        "can_comment": selectors.can_comment(me, group),
-        "can_vote": selectors.can_vote(me, group),
-    }
-
-
-def _shown_context(jam: Jam, group: WorkingGroup) -> dict[str, Any]:
-    """What the group's fragment shows, the same for every member."""
-    return {
-        "clock": selectors.agenda(jam),
-        "server_now": clock.now(),
-        "proposals": selectors.group_proposals(group),
-    }
+    return fragments.live_context(
+        jam,
+        group,
+        me,
+        revision=revision or _revision(jam, group),
+        stream_url=streams.group_stream_url(request, jam, group),
+    )
 
 
 def _live_fragment(
@@ -204,7 +186,7 @@ def _live_fragment(
     (a poll, a vote in a burst), rendered once per revision otherwise."""
     context = _live_context(request, jam, group, me, revision)
     return HttpResponse(
-        fragments.shared_group_live(request, context, lambda: _shown_context(jam, group))
+        fragments.shared_group_live(request, context, lambda: fragments.shown_context(jam, group))
     )
 
 
@@ -213,7 +195,7 @@ def _group_context(
 ) -> dict[str, Any]:
     return {
         **_live_context(request, jam, group, me, revision),
-        **_shown_context(jam, group),
+        **fragments.shown_context(jam, group),
         "can_post": selectors.can_post(me, group),
         "can_run": selectors.can_run(me, group),
         "can_synthesise": selectors.can_write_synthesis(me, group),

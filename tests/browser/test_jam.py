@@ -156,6 +156,62 @@ def test_a_page_whose_stream_is_refused_polls_and_still_shows_a_write_within_2_s
     a.get_by_text("Des fablabs ruraux").wait_for(timeout=LIVE)
 
 
+def test_a_fragment_pushed_in_the_stream_is_swapped_in_without_a_fetch_keeping_what_is_typed(
+    browser, live_server, personas, monkeypatch
+):
+    """The stream's `fragment` event (what an ASGI node sends a participant's group screen) is
+    swapped in by jam.js as a fetch would be: the new proposal shows, no request for the
+    fragment is made, and the comment being typed stays with its focus. The live server is
+    WSGI, so the browser's route answers the stream with the event the stream would send."""
+    from django.test import Client
+
+    from pollen.jam import services, streams
+    from pollen.jam.models import Lever
+
+    monkeypatch.setattr(streams, "stream_url", lambda request, url: url)  # as POLLEN_JAM_STREAMS=on
+    jam = make_jam("pousse", personas["manager"])
+    group = WorkingGroup.objects.create(jam=jam, position=0, theme="Fablabs partout")
+    organiser = person(jam, "Olga Organise", role=JamRole.ORGANISER, user=personas["manager"])
+    ana, bob = person(jam, "Ana Un", group=group), person(jam, "Bob Deux", group=group)
+    services.set_openings(
+        acting=organiser, jam=jam, group=None, writing_open=True, commenting_open=True
+    )
+    services.post_proposal(acting=bob, group=group, title="Première", text="x", lever=Lever.OTHER)
+    first = group.proposals.get()
+    held: list[object] = []  # the stream's requests, answered once the fragment is ready
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    context.route(f"**/jams/pousse/groupes/{group.pk}/flux/**", lambda route: held.append(route))
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/jams/pousse/entrer/{selectors.personal_token(ana)}/")
+    page.wait_for_url("**/salle/")
+    comment = page.locator(f"#comment-{first.pk}")
+    comment.click()
+    comment.press_sequentially("Oui, et dans les bourgs")
+    fetches: list[str] = []
+    page.on("request", lambda r: fetches.append(r.url) if "/direct/" in r.url else None)
+    services.post_proposal(
+        acting=bob, group=group, title="Des fablabs ruraux", text="x", lever=Lever.OTHER
+    )
+    # What the stream sends this screen: the fragment as Ana's browser would fetch it.
+    ana_client = Client()
+    for cookie in page.context.cookies():
+        ana_client.cookies[cookie["name"]] = cookie["value"]
+    html = ana_client.get(f"/jams/pousse/groupes/{group.pk}/direct/").content.decode()
+    revision = re.search(r'data-revision="([^"]+)"', html).group(1)
+    event = streams._fragment_event(revision, html).decode()
+    for _ in range(50):  # the page's EventSource, held by the route
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page opened no stream"
+    held[0].fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=event)
+    page.get_by_text("Des fablabs ruraux").wait_for(timeout=LIVE)
+    assert fetches == []  # swapped from the event, not fetched
+    expect(comment).to_have_value("Oui, et dans les bourgs")
+    assert page.evaluate("() => document.activeElement.id") == f"comment-{first.pk}"
+
+
 @pytest.mark.parametrize("stream", ["none", "refused"])
 def test_the_console_shows_a_participants_proposal_within_2_s_and_keeps_what_is_typed(
     browser, live_server, personas, monkeypatch, stream

@@ -14,6 +14,22 @@ from pollen.jam import services, streams
 from pollen.jam.models import Lever
 
 REVISION = re.compile(r'data-revision="([^"]+)"')
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _told(event: str) -> str:
+    """The revision an event names: a revision event's, or a pushed fragment's."""
+    fields = [line.split(": ", 1) for line in event.strip("\n").split("\n")]
+    ids = [value for name, value in fields if name == "id"]
+    assert len(ids) == 1, event
+    return ids[0]
+
+
+def _fragment(event: str) -> str:
+    """The HTML a pushed fragment event carries (EventSource joins its data lines)."""
+    assert event.startswith("event: fragment\n"), event
+    lines = event.strip("\n").split("\n")
+    return "\n".join(line.removeprefix("data: ") for line in lines if line.startswith("data: "))
 
 
 def _revision(client, room, group=0) -> str:
@@ -29,6 +45,16 @@ def _propose(room, title, group=0, person=1):
         text="x",
         lever=Lever.OTHER,
     )
+
+
+def _comment(client: Client, room, token: str) -> int:
+    proposal = room.groups[0].proposals.get()
+    client.handler.enforce_csrf_checks = True
+    answer = client.post(
+        f"/jams/bercy/propositions/{proposal.pk}/commenter/",
+        {"text": "Avec ce jeton", "csrfmiddlewaretoken": token},
+    )
+    return answer.status_code if proposal.comments.filter(text="Avec ce jeton").exists() else 0
 
 
 @pytest.fixture
@@ -106,16 +132,28 @@ def test_it_tells_an_open_stream_when_a_proposal_is_posted_in_its_group(writing)
         await sync_to_async(_propose)(room, "Des fablabs partout")
         event = await screen.next()
         after = await sync_to_async(_revision)(reader, room)
-        assert after != before
-        assert event == f"id: {after}\ndata: {after}\n\n"
+        assert after != before and _told(event) == after
+        # The fragment itself, as the page would fetch it, with this browser's own token.
+        html = _fragment(event)
+        assert "Des fablabs partout" in html and f'data-revision="{after}"' in html
+        token = TOKEN.search(html).group(1)
+        assert "csrf-" not in html and "now-" not in html
+        browser = AsyncClient()  # the page as served by ASGI: it holds the stream too
+        browser.cookies = reader.cookies
+        fetched = await browser.get(f"/jams/bercy/groupes/{room.groups[0].pk}/direct/")
+        assert (
+            TOKEN.sub("", html).split("data-ends-at")[0]
+            == (TOKEN.sub("", fetched.content.decode()).split("data-ends-at")[0])
+        )
+        # The pushed form posts with the token it carries.
+        assert await sync_to_async(_comment)(reader, room, token) == 302
         # The other group's screen is not told: its fragment did not change.
         assert await other.nothing_within(0.5)
         # A jam-wide change (a broadcast on every screen) reaches both groups.
         await sync_to_async(services.broadcast)(
             acting=room.organiser, jam=room.jam, message="Pause"
         )
-        assert (await screen.next()).startswith("id: ")
-        assert (await other.next()).startswith("id: ")
+        assert _told(await screen.next()) and _told(await other.next())
         await screen.close()
         await other.close()
 
@@ -141,7 +179,7 @@ def test_it_sends_nothing_for_a_change_rolled_back(writing):
         await sync_to_async(rolled_back)()
         assert await screen.nothing_within(1.0)
         await sync_to_async(_propose)(room, "Publiée")
-        assert (await screen.next()).startswith("id: ")
+        assert "Publiée" in _fragment(await screen.next())
         await screen.close()
 
     _run(scenario)
@@ -164,7 +202,32 @@ def test_a_screen_back_with_its_last_revision_gets_what_it_missed_at_once(writin
         await sync_to_async(_propose)(room, "Pendant la coupure")
         now = await sync_to_async(_revision)(reader, room)
         screen = await _open(reader, room, **{"Last-Event-ID": seen})
-        assert await screen.next(timeout=1.0) == f"id: {now}\ndata: {now}\n\n"
+        event = await screen.next(timeout=1.0)
+        assert _told(event) == now and "Pendant la coupure" in _fragment(event)
+        await screen.close()
+
+    _run(scenario)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_while_the_group_votes_its_screens_are_told_the_revision_and_fetch_their_own_dots(
+    writing,
+):
+    _on_postgres()
+    room = writing
+    _propose(room, "Des fablabs partout")
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, voting_open=True)
+    reader = room.enter(Client(), room.people[0])
+    shown = _revision(reader, room)
+
+    async def scenario() -> None:
+        screen = await _open(reader, room, **{"Last-Event-ID": shown})
+        await sync_to_async(services.broadcast)(
+            acting=room.organiser, jam=room.jam, message="Dernière minute"
+        )
+        now = await sync_to_async(_revision)(reader, room)
+        assert await screen.next() == f"id: {now}\ndata: {now}\n\n"
         await screen.close()
 
     _run(scenario)
@@ -193,7 +256,7 @@ def test_an_open_stream_catches_up_when_its_listener_comes_back(writing):
         await sync_to_async(_cut_listener)()  # the database restarted, a network blip
         await sync_to_async(_propose)(room, "Pendant la coupure")  # nobody listens
         now = await sync_to_async(_revision)(reader, room)
-        assert await screen.next(timeout=5.0) == f"id: {now}\ndata: {now}\n\n"
+        assert _told(await screen.next(timeout=5.0)) == now
         await screen.close()
 
     _run(scenario)

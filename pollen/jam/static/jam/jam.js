@@ -20,9 +20,11 @@
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSwap", tick);
 
-  // Live region with a stream (data-stream: server-sent events, docs/decisions/0002): it fetches
-  // its fragment when the stream names a revision it does not show; whenever the stream is
-  // down (reconnecting, refused, no EventSource) it polls every second, as without a stream.
+  // Live region with a stream (data-stream: server-sent events, docs/decisions/0002): a
+  // participant's group screen gets its fragment in the event itself ("fragment") and swaps it
+  // in as a fetch would (hx-preserve keeps what is being typed); otherwise it fetches its
+  // fragment when the stream names a revision it does not show. Whenever the stream is down
+  // (reconnecting, refused, no EventSource) it polls every second, as without a stream.
   var source = null, latest = null, poller = null;
   function live() { return document.getElementById("live"); }
   function fetchLive() {
@@ -44,6 +46,12 @@
     source = new EventSource(el.dataset.stream + "?depuis=" + encodeURIComponent(el.dataset.revision));
     source.onopen = function () { polling(false); catchUp(); };
     source.onmessage = function (event) { latest = event.data; catchUp(); };
+    source.addEventListener("fragment", function (event) {
+      var shown = live();
+      latest = event.lastEventId;
+      if (!shown || !window.htmx || latest === shown.dataset.revision) { return; }
+      window.htmx.swap(shown, event.data, { swapStyle: "outerHTML" });
+    });
     source.onerror = function () { polling(true); };
   }
   document.addEventListener("DOMContentLoaded", listen);
