@@ -64,6 +64,37 @@ def _flush_may_empty_the_audit_trail():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_by_the_database_worker():
+    """With POLLEN_TASKS=database, every task goes through django-tasks-db's table and worker
+    (tests/real_tasks.py); with the default immediate backend, nothing to do."""
+    from django.conf import settings
+
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        yield None
+        return
+    from tests.real_tasks import CommitsForTests, InProcessWorker
+
+    worker, commits = InProcessWorker(), CommitsForTests()
+    worker.connect()
+    commits.connect()
+    yield worker
+    commits.disconnect()
+    worker.disconnect()
+
+
+@pytest.fixture
+def no_worker_in_process(_tasks_run_by_the_database_worker):
+    """For a test that runs `db_worker` itself: the tasks wait in their table, as they do for a
+    real worker."""
+    worker = _tasks_run_by_the_database_worker
+    if worker is not None:
+        worker.disconnect()
+    yield
+    if worker is not None:
+        worker.connect()
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     """Tests never leave the machine: only loopback connections are allowed."""

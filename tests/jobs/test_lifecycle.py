@@ -129,6 +129,7 @@ def test_a_refusal_fails_at_once_with_its_message(script, personas):
     assert job.result == {"message": "Cet appel est clos : le calcul n'a pas été fait."}
 
 
+@pytest.mark.usefixtures("no_worker_in_process")  # db_worker, below, is the worker
 def test_with_the_database_backend_a_worker_runs_the_job_once(script, personas, settings):
     settings.TASKS = DATABASE
     job = services.start("tests.effect", owner=personas["manager"])
@@ -141,6 +142,7 @@ def test_with_the_database_backend_a_worker_runs_the_job_once(script, personas, 
     assert script.runs == 1 and effects(job) == 1
 
 
+@pytest.mark.usefixtures("no_worker_in_process")  # db_worker, below, is the worker
 def test_with_the_database_backend_a_failure_is_scheduled_after_its_backoff(
     script, personas, settings
 ):

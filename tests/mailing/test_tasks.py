@@ -122,6 +122,7 @@ def test_the_sweep_enqueues_again_a_mail_whose_task_was_lost(settings):
     assert OutgoingMail.objects.get(pk=queued.pk).sent_at is not None
 
 
+@pytest.mark.usefixtures("no_worker_in_process")  # db_worker, below, is the worker
 def test_with_the_database_backend_a_worker_sends_the_mail_once(settings):
     settings.TASKS = DATABASE
     queued = queue()

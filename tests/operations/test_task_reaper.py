@@ -26,6 +26,7 @@ def claimed(worker: str, minutes_ago: float) -> DBTaskResult:
     return row
 
 
+@pytest.mark.usefixtures("no_worker_in_process")  # the rows stay as the test left them
 def test_a_task_left_running_by_a_dead_worker_is_marked_failed(settings):
     settings.TASKS = DATABASE
     dead = claimed("worker-tue", minutes_ago=31)
