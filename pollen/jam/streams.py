@@ -6,8 +6,8 @@ LISTEN connection (the Hub), shared by all its streams; a stream sends a screen 
 revision whenever it moves, and the page fetches the fragment (`…/direct/?depuis=`) as it did
 when polling. A participant's group screen gets the fragment itself in the event (`event:
 fragment`): a copy of the group's shared render (fragments.py) with this screen's CSRF token, so a
-write in a group of 25 costs one render and no request per screen. While the group votes each
-member sees their own dots: the event then names the revision and the page fetches its copy. Nothing lives only in one process: any host's NOTIFY reaches every host's
+write in a group of 25 costs one render and no request per screen; during the vote each copy
+carries the member's own dots, read for it. Nothing lives only in one process: any host's NOTIFY reaches every host's
 listener. The facilitator's console listens to every change, the quiet ones too (a dot, a
 check-in), which no other screen shows. On SQLite, or under WSGI, the pages poll
 (docs/decisions/0002-jam-live-updates.md).
@@ -16,7 +16,9 @@ check-in), which no other screen shows. On SQLite, or under WSGI, the pages poll
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +27,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.db.models import CharField, F, Func, Value
 from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -140,7 +142,8 @@ class Hub:
                 held.pop(jam_id, None)
 
     async def close(self) -> None:
-        """Stop listening (the tests, between event loops)."""
+        """Stop listening (the tests, between event loops); the push threads' connections too."""
+        await sync_to_async(_close_pushers, thread_sensitive=False)()
         task, self._task, self._loop = self._task, None, None
         if task is not None:
             task.cancel()
@@ -283,42 +286,72 @@ class Push:
     stream_url: str
 
 
+# The pushes of a process run on these threads, each keeping its database connection: a change
+# seen by a room's 150 streams at once would otherwise open 150 connections (PostgreSQL refuses
+# beyond max_connections) and pay a new backend for each.
+PUSH_THREADS = 2
+_pusher = ThreadPoolExecutor(max_workers=PUSH_THREADS, thread_name_prefix="jam-push")
+
+
+def _close_pushers() -> None:
+    """Each push thread closes its connection, then a fresh pool takes over (the tests, before
+    the database is dropped). The barrier holds each close until all have started: one per
+    thread."""
+    global _pusher
+    old, _pusher = _pusher, ThreadPoolExecutor(PUSH_THREADS, thread_name_prefix="jam-push")
+    barrier = threading.Barrier(PUSH_THREADS)
+
+    def close() -> None:
+        barrier.wait(timeout=10)
+        connection.close()
+
+    for done in [old.submit(close) for _ in range(PUSH_THREADS)]:
+        done.result()
+    old.shutdown(wait=True)
+
+
 def _pushed(push: Push, group_pk: int) -> tuple[str, str] | None:
-    """(revision, fragment) for this screen as its page would fetch it, or None when the page
-    must fetch it itself: the group votes (each member's own dots), or the screen may no
-    longer read the group (moved, link revoked: the fetch says so)."""
+    """(revision, fragment) for this screen as its page would fetch it (during the vote, with
+    this member's own dots), or None when the page must fetch it itself: the screen may no
+    longer read the group (moved, link revoked: the fetch says why), or the database failed."""
+    connection.close_if_unusable_or_obsolete()
     try:
-        group = WorkingGroup.objects.select_related("jam").get(pk=group_pk)
-        if group.voting_open:
-            return None
-        me = (
-            Participant.objects.select_related("group")
-            .filter(pk=push.participant, jam_id=group.jam_id)
-            .first()
+        return _render_for(push, group_pk)
+    except DatabaseError:
+        connection.close()
+        return None
+
+
+def _render_for(push: Push, group_pk: int) -> tuple[str, str] | None:
+    group = WorkingGroup.objects.select_related("jam").get(pk=group_pk)
+    me = (
+        Participant.objects.select_related("group")
+        .filter(pk=push.participant, jam_id=group.jam_id)
+        .first()
+    )
+    if me is None or me.link_version != push.link_version:
+        return None
+    if not selectors.can_read_group(me, group):
+        return None
+    jam = group.jam
+    revision = f"{jam.stage_revision}.{group.revision}"
+    with translation.override(push.language):
+        context = fragments.live_context(
+            jam, group, me, revision=revision, stream_url=push.stream_url
         )
-        if me is None or me.link_version != push.link_version:
-            return None
-        if not selectors.can_read_group(me, group):
-            return None
-        jam = group.jam
-        revision = f"{jam.stage_revision}.{group.revision}"
-        with translation.override(push.language):
-            context = fragments.live_context(
-                jam, group, me, revision=revision, stream_url=push.stream_url
-            )
-            html = fragments.shared_group_live(
-                push.request, context, lambda: fragments.shown_context(jam, group)
-            )
-        return revision, html
-    finally:
-        _release()
+        html = fragments.shared_group_live(
+            push.request, context, lambda: fragments.shown_context(jam, group)
+        )
+    return revision, html
 
 
 async def _announce(watch: Watch, push: Push | None) -> tuple[str, bytes]:
     """What the screen is sent for its watch's new revision: the fragment itself when it can
     be pushed (its revision, read with it, may be newer still), else the revision."""
     if push is not None and watch.group is not None:
-        pushed = await sync_to_async(_pushed)(push, watch.group)
+        pushed = await sync_to_async(_pushed, thread_sensitive=False, executor=_pusher)(
+            push, watch.group
+        )
         if pushed is not None:
             return pushed[0], _fragment_event(*pushed)
     return watch.revision, _event(watch.revision)

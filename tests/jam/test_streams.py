@@ -211,24 +211,29 @@ def test_a_screen_back_with_its_last_revision_gets_what_it_missed_at_once(writin
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_while_the_group_votes_its_screens_are_told_the_revision_and_fetch_their_own_dots(
-    writing,
-):
+def test_while_the_group_votes_each_screen_is_pushed_its_own_dots(writing):
     _on_postgres()
     room = writing
     _propose(room, "Des fablabs partout")
     services.set_openings(acting=room.organiser, jam=room.jam, group=None, voting_open=True)
     reader = room.enter(Client(), room.people[0])
-    shown = _revision(reader, room)
+    other = room.enter(Client(), room.people[2])
+    proposal = room.groups[0].proposals.get()
+    reader.post(f"/jams/bercy/propositions/{proposal.pk}/voter/", headers={"HX-Request": "true"})
+    shown = [_revision(c, room) for c in (reader, other)]
 
     async def scenario() -> None:
-        screen = await _open(reader, room, **{"Last-Event-ID": shown})
+        voter = await _open(reader, room, **{"Last-Event-ID": shown[0]})
+        neighbour = await _open(other, room, **{"Last-Event-ID": shown[1]})
         await sync_to_async(services.broadcast)(
             acting=room.organiser, jam=room.jam, message="Dernière minute"
         )
-        now = await sync_to_async(_revision)(reader, room)
-        assert await screen.next() == f"id: {now}\ndata: {now}\n\n"
-        await screen.close()
+        mine, theirs = _fragment(await voter.next()), _fragment(await neighbour.next())
+        assert "Dernière minute" in mine and "Dernière minute" in theirs
+        assert "Retirer ma gommette" in mine and "Retirer ma gommette" not in theirs
+        assert "vote-" not in mine and "vote-" not in theirs  # no marker left
+        await voter.close()
+        await neighbour.close()
 
     _run(scenario)
 
