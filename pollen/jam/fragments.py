@@ -85,7 +85,7 @@ def shown_context(jam: Jam, group: WorkingGroup) -> dict[str, Any]:
 def shared_group_live(
     request: HttpRequest,
     context: dict[str, Any],
-    shown: Callable[[], dict[str, Any]] = dict,
+    shown: Callable[[], dict[str, Any]],
 ) -> str:
     """The group's fragment for this screen, from the shared render. `context` holds the key
     and this screen's own part; `shown()` what every screen sees (the agenda, the proposals),

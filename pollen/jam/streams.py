@@ -5,10 +5,10 @@ announced when it commits and a rolled-back one announces nothing. Each ASGI pro
 LISTEN connection (the Hub), shared by all its streams; a stream sends a screen its region's
 revision whenever it moves, and the page fetches the fragment (`…/direct/?depuis=`) as it did
 when polling. A participant's group screen gets the fragment itself in the event (`event:
-fragment`): a copy of the group's shared render (fragments.py) with this screen's CSRF token, so a
-write in a group of 25 costs one render and no request per screen; during the vote each copy
-carries the member's own dots, read for it. Nothing lives only in one process: any host's NOTIFY reaches every host's
-listener. The facilitator's console listens to every change, the quiet ones too (a dot, a
+fragment`): a copy of the group's shared render (fragments.py) with this screen's CSRF token,
+so a write in a group of 25 costs one render and no request per screen; during the vote each
+copy carries the member's own dots, read for it. Nothing lives only in one process: any host's
+NOTIFY reaches every host's listener. The facilitator's console listens to every change, the quiet ones too (a dot, a
 check-in), which no other screen shows. On SQLite, or under WSGI, the pages poll
 (docs/decisions/0002-jam-live-updates.md).
 """
@@ -323,14 +323,13 @@ def _pushed(push: Push, group_pk: int) -> tuple[str, str] | None:
 
 
 def _render_for(push: Push, group_pk: int) -> tuple[str, str] | None:
-    group = WorkingGroup.objects.select_related("jam").get(pk=group_pk)
-    me = (
-        Participant.objects.select_related("group")
-        .filter(pk=push.participant, jam_id=group.jam_id)
-        .first()
-    )
-    if me is None or me.link_version != push.link_version:
+    # One read per screen: the participant with their group and its jam (a screen is pushed
+    # only its own group: moved elsewhere, it fetches and is told).
+    me = Participant.objects.select_related("group__jam").filter(pk=push.participant).first()
+    if me is None or me.link_version != push.link_version or me.group_id != group_pk:
         return None
+    group = me.group
+    assert group is not None
     if not selectors.can_read_group(me, group):
         return None
     jam = group.jam
