@@ -10,6 +10,7 @@ from django.utils.functional import empty
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from config.storage import private_storage as private_storage_config
+from pollen import clock
 from pollen.accounts.models import Role, User
 from pollen.accounts.second_factor import needs_second_factor
 from pollen.applications.models import private_storage
@@ -280,3 +281,15 @@ def other_programme(territory, personas) -> dict[str, object]:
         give_demo_device(user)
     personas.update(staff)
     return {"call": call, "programme": call.programme, "staff": staff}
+
+
+@pytest.fixture
+def one_window():
+    """The clock stands still in the middle of a minute, so a test's requests share one window.
+
+    Rate limits count in fixed windows (a minute, an hour): a test running across a window's
+    end would otherwise see its count start again.
+    """
+    now = clock.now().replace(second=30, microsecond=0)
+    with clock.override(now):
+        yield now

@@ -151,7 +151,7 @@ def test_signing_up_again_before_confirming_sends_a_new_link(client):
     assert sign_in(client, "nouvelle@fablab.example")["Location"] == "/espace/"  # the first
 
 
-def test_sign_ups_are_throttled_per_address(client, settings):
+def test_sign_ups_are_throttled_per_address(client, settings, one_window):
     settings.SIGNUPS_PER_HOUR = 2
     assert second_step(client).status_code == 200
     assert second_step(client).status_code == 200

@@ -7,7 +7,7 @@ from django.core.cache.backends.db import DatabaseCache
 from pollen.api.auth import create_token
 
 
-def test_made_up_tokens_count_against_the_address(client, db, settings):
+def test_made_up_tokens_count_against_the_address(client, db, settings, one_window):
     settings.POLLEN_API_RATE_LIMIT = 5
     codes = [
         client.get("/api/v1/calls", HTTP_AUTHORIZATION=f"Bearer pol_invente{i}").status_code
@@ -16,7 +16,7 @@ def test_made_up_tokens_count_against_the_address(client, db, settings):
     assert codes.count(429) == 3
 
 
-def test_a_live_token_has_its_own_count(client, personas, settings):
+def test_a_live_token_has_its_own_count(client, personas, settings, one_window):
     settings.POLLEN_API_RATE_LIMIT = 2
     _, key = create_token(acting_user=None, user=personas["instructor"], name="t")
     for _ in range(2):
@@ -25,7 +25,9 @@ def test_a_live_token_has_its_own_count(client, personas, settings):
     assert client.get("/api/v1/calls", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
 
 
-def test_behind_trusted_proxies_the_client_address_is_the_proxys_view(client, db, settings):
+def test_behind_trusted_proxies_the_client_address_is_the_proxys_view(
+    client, db, settings, one_window
+):
     settings.POLLEN_API_RATE_LIMIT = 2
     settings.TRUSTED_PROXIES = 1
     # A client writing its own X-Forwarded-For cannot pose as many clients: the proxy appends.

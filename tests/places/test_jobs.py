@@ -237,7 +237,7 @@ def test_a_maplabbzh_geojson_imports_too(client, territory, personas):
 
 
 def test_new_maps_beyond_the_limit_are_refused_per_address_drawn_ones_still_served(
-    places, settings
+    places, settings, one_window
 ):
     settings.TASKS = QUEUED_ONLY
     settings.POLLEN_MAP_PDFS_PER_MINUTE = 2

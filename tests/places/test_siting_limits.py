@@ -22,7 +22,9 @@ def ask(client, k, address="203.0.113.7"):
     )
 
 
-def test_new_questions_beyond_the_limit_are_refused_with_when_to_retry(client, places, settings):
+def test_new_questions_beyond_the_limit_are_refused_with_when_to_retry(
+    client, places, settings, one_window
+):
     settings.POLLEN_SITING_SOLVES_PER_MINUTE = 2
     assert ask(client, 1).status_code == 200
     assert ask(client, 2).status_code == 200
