@@ -1324,6 +1324,8 @@ def _start_streams(
     command = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(args.stream_workers)]
     command += ["--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "60"]
+    # A connection pool per process, as docs/deployment.md sets for the ASGI node.
+    env = {**env, "POLLEN_DB_POOL": env.get("POLLEN_DB_POOL", "20")}
     with logfile.open("ab") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 

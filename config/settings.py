@@ -200,6 +200,19 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("POLLEN_
     # five times; parsing and planning leave the hot paths (about 1 ms of PostgreSQL CPU saved
     # per submission). Set POLLEN_DB_PREPARED=0 behind a pooler that cannot keep them.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and (
+    pool_size := int(os.environ.get("POLLEN_DB_POOL", "0"))
+):
+    # A pool of at most this many connections per process (psycopg_pool, through Django): the
+    # ASGI node of the jam's streams, where a crowd arriving at once would otherwise open one
+    # connection per request thread, past PostgreSQL's max_connections. A thread waits for a
+    # free connection (up to 30 s) rather than fail; connections are kept, not persistent.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, pool_size),
+        "max_size": pool_size,
+        "timeout": 30,
+    }
 # PostgreSQL's pipeline mode for the submission (pollen/sql.py together()): its reads cost one
 # round trip, its writes another. Set POLLEN_DB_PIPELINE=0 behind a proxy that cannot pipeline.
 DB_PIPELINE = env_bool("POLLEN_DB_PIPELINE", True)

@@ -53,12 +53,21 @@ class _Marker:
 
 
 def live_context(
-    jam: Jam, group: WorkingGroup, me: Participant | None, *, revision: str, stream_url: str
+    jam: Jam,
+    group: WorkingGroup,
+    me: Participant | None,
+    *,
+    revision: str,
+    stream_url: str,
+    votes: set[int] | None = None,
 ) -> dict[str, Any]:
     """What a group's live fragment needs from one screen: the shared render's key and the
-    member's own dots. What it shows (`shown_context`) is read only to render it anew."""
+    member's own dots (`votes`, the proposals they gave one to, read here when not given).
+    What it shows (`shown_context`) is read only to render it anew."""
     # A vote per proposal: their count is the dots used (only while voting, when they show).
-    mine = selectors.my_votes(me) if me and group.voting_open else set()
+    mine: set[int] = set()
+    if me and group.voting_open:
+        mine = selectors.my_votes(me) if votes is None else votes
     return {
         "jam": jam,
         "group": group,
@@ -74,11 +83,12 @@ def live_context(
 
 
 def shown_context(jam: Jam, group: WorkingGroup) -> dict[str, Any]:
-    """What the group's fragment shows, the same for every member."""
+    """What the group's fragment shows, the same for every member (read at once: several
+    threads may render it)."""
     return {
         "clock": selectors.agenda(jam),
         "server_now": clock.now(),
-        "proposals": selectors.group_proposals(group),
+        "proposals": list(selectors.group_proposals(group)),
     }
 
 

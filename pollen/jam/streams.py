@@ -17,8 +17,9 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,7 @@ from django.utils import translation
 from django.utils.translation import get_language
 
 from pollen.jam import fragments, selectors
-from pollen.jam.models import Jam, Participant, WorkingGroup
+from pollen.jam.models import Jam, Participant, Vote, WorkingGroup
 
 logger = logging.getLogger(__name__)
 CHANNEL = "pollen_jam"
@@ -144,6 +145,8 @@ class Hub:
     async def close(self) -> None:
         """Stop listening (the tests, between event loops); the push threads' connections too."""
         await sync_to_async(_close_pushers, thread_sensitive=False)()
+        with _views_lock:
+            _views.clear()
         task, self._task, self._loop = self._task, None, None
         if task is not None:
             task.cancel()
@@ -310,38 +313,95 @@ def _close_pushers() -> None:
     old.shutdown(wait=True)
 
 
-def _pushed(push: Push, group_pk: int) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class GroupView:
+    """A group as its screens are pushed it, read once for all of them: its members (whether
+    each may still read it, and how), their own dots while the vote is open, and what every
+    screen shows. Each screen then gets a copy of the shared render: no read of its own."""
+
+    jam: Jam
+    group: WorkingGroup
+    members: dict[int, Participant]
+    votes: dict[int, set[int]]  # member -> the proposals they gave a dot to (while voting)
+    shown: dict[str, Any]
+
+    @property
+    def revision(self) -> str:
+        return f"{self.jam.stage_revision}.{self.group.revision}"
+
+
+def _read_view(group_pk: int) -> GroupView | None:
+    group = WorkingGroup.objects.select_related("jam").filter(pk=group_pk).first()
+    if group is None:
+        return None
+    members = {p.pk: p for p in Participant.objects.filter(group_id=group_pk)}
+    votes: dict[int, set[int]] = {pk: set() for pk in members}
+    if group.voting_open:
+        given = Vote.objects.filter(participant_id__in=members)
+        for member, proposal in given.values_list("participant_id", "proposal_id"):
+            votes[member].add(proposal)
+    for participant in members.values():
+        participant.group = group
+    return GroupView(group.jam, group, members, votes, fragments.shown_context(group.jam, group))
+
+
+# The views being read or read lately, by (group, the revision its screens were told of): the
+# streams of a group hear a change together, and the first to ask reads it for all.
+_VIEWS = 64
+_views_lock = threading.Lock()
+_views: "OrderedDict[tuple[int, str], Future[GroupView | None]]" = OrderedDict()
+
+
+def _view(group_pk: int, told: str) -> GroupView | None:
+    key = (group_pk, told)
+    with _views_lock:
+        future = _views.get(key)
+        reader = future is None
+        if future is None:
+            future = _views[key] = Future()
+            while len(_views) > _VIEWS:
+                _views.popitem(last=False)
+    if reader:
+        try:
+            future.set_result(_read_view(group_pk))
+        except BaseException as exc:  # every screen waiting on it falls back; the next reads
+            with _views_lock:
+                _views.pop(key, None)
+            future.set_exception(exc)
+    return future.result()
+
+
+def _pushed(push: Push, group_pk: int, told: str) -> tuple[str, str] | None:
     """(revision, fragment) for this screen as its page would fetch it (during the vote, with
     this member's own dots), or None when the page must fetch it itself: the screen may no
     longer read the group (moved, link revoked: the fetch says why), or the database failed."""
     connection.close_if_unusable_or_obsolete()
     try:
-        return _render_for(push, group_pk)
+        view = _view(group_pk, told)
     except DatabaseError:
         connection.close()
         return None
+    return None if view is None else _render_for(push, view)
 
 
-def _render_for(push: Push, group_pk: int) -> tuple[str, str] | None:
-    # One read per screen: the participant with their group and its jam (a screen is pushed
-    # only its own group: moved elsewhere, it fetches and is told).
-    me = Participant.objects.select_related("group__jam").filter(pk=push.participant).first()
-    if me is None or me.link_version != push.link_version or me.group_id != group_pk:
+def _render_for(push: Push, view: GroupView) -> tuple[str, str] | None:
+    # A screen is pushed only its own group: moved elsewhere, it fetches and is told.
+    me = view.members.get(push.participant)
+    if me is None or me.link_version != push.link_version:
         return None
-    group = me.group
-    assert group is not None
-    if not selectors.can_read_group(me, group):
+    if not selectors.can_read_group(me, view.group):
         return None
-    jam = group.jam
-    revision = f"{jam.stage_revision}.{group.revision}"
     with translation.override(push.language):
         context = fragments.live_context(
-            jam, group, me, revision=revision, stream_url=push.stream_url
+            view.jam,
+            view.group,
+            me,
+            revision=view.revision,
+            stream_url=push.stream_url,
+            votes=view.votes[me.pk],
         )
-        html = fragments.shared_group_live(
-            push.request, context, lambda: fragments.shown_context(jam, group)
-        )
-    return revision, html
+        html = fragments.shared_group_live(push.request, context, lambda: view.shown)
+    return view.revision, html
 
 
 async def _announce(watch: Watch, push: Push | None) -> tuple[str, bytes]:
@@ -349,7 +409,7 @@ async def _announce(watch: Watch, push: Push | None) -> tuple[str, bytes]:
     be pushed (its revision, read with it, may be newer still), else the revision."""
     if push is not None and watch.group is not None:
         pushed = await sync_to_async(_pushed, thread_sensitive=False, executor=_pusher)(
-            push, watch.group
+            push, watch.group, watch.revision
         )
         if pushed is not None:
             return pushed[0], _fragment_event(*pushed)

@@ -238,6 +238,59 @@ def test_while_the_group_votes_each_screen_is_pushed_its_own_dots(writing):
     _run(scenario)
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_change_is_read_once_for_all_the_screens_of_a_group(writing, monkeypatch):
+    """A group of 33 hears each write together: one read of the group for all its screens,
+    then a copy each, not a read per screen."""
+    _on_postgres()
+    room = writing
+    readers = [room.enter(Client(), room.people[i]) for i in range(3)]
+    shown = [_revision(c, room) for c in readers]
+    reads: list[int] = []
+    read_view = streams._read_view
+    monkeypatch.setattr(streams, "_read_view", lambda pk: reads.append(pk) or read_view(pk))
+
+    async def scenario() -> None:
+        screens = [
+            await _open(c, room, **{"Last-Event-ID": seen})
+            for c, seen in zip(readers, shown, strict=True)
+        ]
+        await sync_to_async(_propose)(room, "Lue une fois")
+        pushed = [_fragment(await screen.next()) for screen in screens]
+        assert all("Lue une fois" in html for html in pushed)
+        # Each copy carries its own browser's token.
+        assert len({TOKEN.search(html).group(1) for html in pushed}) == 3
+        assert reads == [room.groups[0].pk]
+        for screen in screens:
+            await screen.close()
+
+    _run(scenario)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_member_moved_to_another_group_is_no_longer_pushed_the_first(writing):
+    _on_postgres()
+    room = writing
+    mover = room.enter(Client(), room.people[1])
+    shown = _revision(mover, room)
+
+    async def scenario() -> None:
+        screen = await _open(mover, room, **{"Last-Event-ID": shown})
+        await sync_to_async(services.move_participant)(
+            acting=room.organiser, participant=room.people[1], group=room.groups[1]
+        )
+        event = await screen.next()
+        # Only the revision: the page fetches its fragment and is told it left the group.
+        assert not event.startswith("event: fragment") and _told(event)
+        await sync_to_async(_propose)(room, "Plus pour lui", person=0)
+        assert not (await screen.next()).startswith("event: fragment")
+        await screen.close()
+
+    _run(scenario)
+
+
 def _cut_listener() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
