@@ -22,12 +22,13 @@ the ASGI node a proxy sends the jam's …/flux/ paths to (docs/deployment.md).
 Each participant is a browser simulated with asyncio and the light client of rawhttp.py: it
 opens its personal link (keeping its cookies), loads its room, then polls its group's fragment
 with `?depuis=<revision>` as HTMX's `every 1s` does (after a 204 on the next tick, after a swap
-one second later). Its forms are POSTs with the CSRF token, followed by the redirect to the room
-page, whose messages say whether the server refused; like a page, it sends one request at a time
+one second later). Its proposals, comments and votes are sent as the page sends them, by HTMX:
+a POST with the CSRF token whose answer (the group's fragment, and the proposal form) is swapped
+in place and says whether the server refused; like a page, it sends one request at a time
 (static files, cached by a real browser, are left out). With --transport sse it polls nothing:
-it holds its group's stream (server-sent events, an EventSource read with asyncio, reopened
-after each form sent, as a new page does) and fetches the fragment with `?depuis=` only when
-the stream names a revision its screen does not show. The compressed session:
+it holds its group's stream (server-sent events, an EventSource read with asyncio; the page
+stays, so the stream stays open) and fetches the fragment with `?depuis=` only when the stream
+names a revision its screen does not show. The compressed session:
 
 - the organiser starts the "Idées" phase and opens writing and commenting;
 - once its screen shows writing open, each participant writes about once every --write-every
@@ -401,7 +402,7 @@ class Browser(rawhttp.Connection):
         self, kind: str, path: str, expect: tuple[int, ...], form: dict[str, str] | None = None
     ) -> rawhttp.Response | None:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        if kind.startswith("direct") or kind == "voter":
+        if kind.startswith("direct") or kind in ("voter", "proposer", "commenter"):
             headers["HX-Request"] = "true"
         started = time.monotonic()
         try:
@@ -586,7 +587,7 @@ class Participant:
 
     async def _attend_streamed(self) -> None:
         """As a page with a stream: it fetches its fragment only when the stream names a revision
-        it does not show; a form sent (a new page) opens a new stream, as a browser does."""
+        it does not show; its forms are swapped in place, so its stream stays open."""
         self.listen()
         while True:
             due = self.todo[0][0] if self.todo else math.inf
@@ -603,8 +604,6 @@ class Participant:
                 _, _, action, target = heapq.heappop(self.todo)
                 if action == "write":
                     await self.write()
-                    if self.stream is not None:
-                        self.listen()  # the room page reloaded: a new EventSource
                 else:
                     await self.vote(target)
         await self.unlisten()
@@ -720,7 +719,7 @@ class Participant:
             target = self.rng.choice(visible)
             kind, path = "commenter", f"/jams/{self.slug}/propositions/{target}/commenter/"
             form = {"text": f"{marker} {self.rng.choice(COMMENTS)}"}
-        sent = await self.browser.navigate(kind, path, form)
+        sent = await self.browser.swap(kind, path, form)  # HTMX: the page stays, its stream too
         if sent.accepted:
             self.journal.writes.append((marker, self.me["group"], self.me["index"], sent.answered))
             self.look(sent.page)

@@ -5,6 +5,7 @@ Live regions fetch `…/direct/?depuis=<revision>`: 204 while the jam's revision
 revision moved (streams.py; docs/decisions/0002-jam-live-updates.md).
 """
 
+import json
 from typing import Any
 
 import segno
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -262,6 +264,24 @@ def _failed(request: HttpRequest, exc: Exception) -> None:
     messages.error(request, str(exc))
 
 
+def _sent(response: HttpResponse, draft: str) -> HttpResponse:
+    """An HTMX answer to a form that was taken: the page forgets its draft (jam.js)."""
+    response["HX-Trigger"] = json.dumps({"jam-sent": draft})
+    return response
+
+
+def _live_answer(
+    request: HttpRequest, jam: Jam, group: WorkingGroup, me: Viewer, refusal: str = ""
+) -> HttpResponse:
+    """The group's fragment, as the answer to a form sent from it by HTMX: what was just
+    written is in it, or the refusal above it (what was typed stays in its preserved form)."""
+    if not refusal:  # the shared render, with this member's dots
+        return _live_fragment(request, jam, group, me)
+    context = _group_context(request, jam, group, me)
+    context.update(live_refusal=refusal)
+    return render(request, "jam/_group_live.html", context)
+
+
 @require_POST
 def post_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     jam = selectors.access_jam(slug)
@@ -270,17 +290,36 @@ def post_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     # The refusal pages below show the group's proposals: only to those who may read them.
     _require(selectors.can_read_group(me, group))
     form = forms.ProposalForm(request.POST)
-    if not form.is_valid():
+    refusal = ""
+    if form.is_valid():
+        try:
+            services.post_proposal(acting=me, group=group, **form.cleaned_data)
+        except (services.JamError, PermissionDenied) as exc:
+            refusal = str(exc)
+    taken = form.is_valid() and not refusal
+    if request.headers.get("HX-Request"):
+        # From the page: the form comes back in place (its errors, or empty and the group's
+        # fragment swapped beside it), no reload, and the page's stream stays open.
+        context = {
+            "jam": jam,
+            "group": group,
+            "can_post": selectors.can_post(me, group),
+            "proposal_form": forms.ProposalForm() if taken else form,
+            "refusal": refusal,
+            "published": taken,
+        }
+        html = render_to_string("jam/_proposal_form.html", context, request)
+        if not taken:
+            return HttpResponse(html)
+        live = _live_fragment(request, jam, group, me).content.decode()
+        # The fragment's root is its first tag: swapped out of band into #live.
+        live = live.replace('<div id="live" ', '<div id="live" hx-swap-oob="true" ', 1)
+        return _sent(HttpResponse(html + live), f"jam-proposal-{group.pk}")
+    if not taken:
         # Kept in the page (and in the browser's draft): nothing typed is lost.
         context = _group_context(request, jam, group, me)
-        context.update(proposal_form=form, comment_form=forms.CommentForm())
-        return render(request, "jam/room.html", context, status=400)
-    try:
-        services.post_proposal(acting=me, group=group, **form.cleaned_data)
-    except (services.JamError, PermissionDenied) as exc:
-        context = _group_context(request, jam, group, me)
-        context.update(proposal_form=form, comment_form=forms.CommentForm(), refusal=str(exc))
-        return render(request, "jam/room.html", context, status=409)
+        context.update(proposal_form=form, comment_form=forms.CommentForm(), refusal=refusal)
+        return render(request, "jam/room.html", context, status=409 if refusal else 400)
     messages.success(request, _("Proposition publiée."))
     return _back(request, jam, group, sent=f"jam-proposal-{group.pk}")
 
@@ -291,6 +330,7 @@ def comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     me = selectors.viewer(request, jam)
     proposal = selectors.access_proposal(jam, pk)
     form = forms.CommentForm(request.POST)
+    refusal = ""
     try:
         if not form.is_valid():
             raise services.JamError(
@@ -298,9 +338,15 @@ def comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
         services.comment(acting=me, proposal=proposal, text=form.cleaned_data["text"])
     except (services.JamError, PermissionDenied) as exc:
-        _failed(request, exc)
+        refusal = str(exc)
+    draft = f"jam-comment-{proposal.pk}"
+    if request.headers.get("HX-Request") and selectors.can_read_group(me, proposal.group):
+        answer = _live_answer(request, jam, proposal.group, me, refusal)
+        return answer if refusal else _sent(answer, draft)
+    if refusal:
+        messages.error(request, refusal)
         return _back(request, jam, proposal.group)
-    return _back(request, jam, proposal.group, sent=f"jam-comment-{proposal.pk}")
+    return _back(request, jam, proposal.group, sent=draft)
 
 
 @require_POST
@@ -319,11 +365,7 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request") and selectors.can_read_group(me, proposal.group):
         # From the page (HTMX): the group's fragment at once, not the whole room again (a vote
         # burst is every participant voting within seconds).
-        if not refusal:  # the shared render, with this member's dots
-            return _live_fragment(request, jam, proposal.group, me)
-        context = _group_context(request, jam, proposal.group, me)
-        context.update(vote_refusal=refusal)
-        return render(request, "jam/_group_live.html", context)
+        return _live_answer(request, jam, proposal.group, me, refusal)
     if refusal:
         messages.error(request, refusal)
     return _back(request, jam, proposal.group)

@@ -268,3 +268,46 @@ def test_the_console_shows_a_participants_proposal_within_2_s_and_keeps_what_is_
     console.locator("#console-accueil").get_by_text("Léa Retard").wait_for(timeout=LIVE)
     expect(message).to_be_focused()
     assert reloads == []
+
+
+def test_a_proposal_and_a_comment_are_sent_without_leaving_the_page(browser, live_server, personas):
+    """Sent by HTMX: the page stays (its stream too), the form comes back empty saying it was
+    published, the draft kept on the device is forgotten, and a refusal keeps the text."""
+    from pollen.jam import services
+
+    jam = make_jam("sur-place", personas["manager"])
+    group = WorkingGroup.objects.create(jam=jam, position=0, theme="Fablabs partout")
+    organiser = person(jam, "Olga Organise", role=JamRole.ORGANISER, user=personas["manager"])
+    ana = person(jam, "Ana Un", group=group)
+    services.set_openings(
+        acting=organiser, jam=jam, group=None, writing_open=True, commenting_open=True
+    )
+    page = _enter(browser, live_server.url, jam, ana)
+    page.wait_for_url("**/salle/")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda f: navigations.append(f.url) if f == page.main_frame else 0)
+
+    page.get_by_label("Titre").fill("Des fablabs ruraux")
+    page.get_by_label("Votre proposition").fill("Un atelier par canton.")
+    page.get_by_role("button", name="Publier la proposition").click()
+    page.get_by_role("status").filter(has_text="Proposition publiée.").wait_for()
+    page.locator("#live").get_by_text("Des fablabs ruraux").wait_for()
+    expect(page.get_by_label("Titre")).to_have_value("")
+    expect(page.get_by_role("button", name="Publier la proposition")).to_be_focused()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('proposal'))") == []
+
+    first = Proposal.objects.get(title="Des fablabs ruraux")
+    comment = page.locator(f"#comment-{first.pk}")
+    comment.fill("Avec les mairies.")
+    page.locator(f"#commenter-{first.pk}").get_by_role("button").click()
+    page.locator("#live li", has_text="Avec les mairies.").wait_for()
+    expect(comment).to_have_value("")
+
+    # Writing closed meanwhile: the text stays, with the reason.
+    services.set_openings(acting=organiser, jam=jam, group=None, writing_open=False)
+    page.get_by_label("Titre").fill("Trop tard")
+    page.get_by_label("Votre proposition").fill("Un texte à garder.")
+    page.get_by_role("button", name="Publier la proposition").click()
+    page.get_by_role("alert").filter(has_text="fermées").wait_for()
+    expect(page.get_by_label("Votre proposition")).to_have_value("Un texte à garder.")
+    assert navigations == []

@@ -1,6 +1,7 @@
 """Jam pages tried by each jam role, by a participant of another jam, and anonymously."""
 
 import io
+import json
 import re
 
 import pytest
@@ -86,6 +87,61 @@ def test_a_refused_proposal_keeps_what_was_typed(room, browsers):
     assert page.status_code == 409
     html = page.content.decode()
     assert "fermées" in html and "Un long texte réfléchi" in html and 'value="Mon idée"' in html
+
+
+HX = {"HX-Request": "true"}
+
+
+def test_a_proposal_sent_from_the_page_comes_back_in_place_with_the_group_beside_it(room, browsers):
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, writing_open=True)
+    url = f"/jams/bercy/groupes/{room.groups[0].pk}/proposer/"
+    typed = {"title": "Un fablab par canton", "text": "Dans chaque canton.", "lever": Lever.OTHER}
+    answer = browsers["participant"].post(url, typed, headers=HX)
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    # The form again, empty, saying it was published; the group's fragment swapped beside it.
+    assert '<div id="proposer">' in html
+    assert "Proposition publiée." in html and 'value="Un fablab par canton"' not in html
+    assert '<div id="live" hx-swap-oob="true" ' in html
+    live = html.split('<div id="live"', 1)[1]
+    assert "Un fablab par canton" in live
+    assert json.loads(answer["HX-Trigger"]) == {"jam-sent": f"jam-proposal-{room.groups[0].pk}"}
+    assert room.jam.proposals.get().title == "Un fablab par canton"
+
+
+def test_a_proposal_sent_from_the_page_and_refused_keeps_its_text_at_its_field(room, browsers):
+    url = f"/jams/bercy/groupes/{room.groups[0].pk}/proposer/"
+    untitled = {"title": "", "text": "Un long texte réfléchi", "lever": Lever.OTHER}
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, writing_open=True)
+    answer = browsers["participant"].post(url, untitled, headers=HX)
+    html = answer.content.decode()
+    assert answer.status_code == 200 and "HX-Trigger" not in answer  # the draft is kept
+    assert 'aria-invalid="true"' in html and "Un long texte réfléchi" in html
+    assert 'id="live"' not in html and not room.jam.proposals.exists()
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, writing_open=False)
+    typed = {**untitled, "title": "Mon idée"}
+    html = browsers["participant"].post(url, typed, headers=HX).content.decode()
+    assert "fermées" in html and 'value="Mon idée"' in html and "Un long texte réfléchi" in html
+
+
+def test_a_comment_sent_from_the_page_answers_with_the_group_fragment(room, browsers):
+    services.set_openings(
+        acting=room.organiser, jam=room.jam, group=None, writing_open=True, commenting_open=True
+    )
+    proposal = services.post_proposal(
+        acting=room.people[1], group=room.groups[0], title="Neuve", text="x", lever=Lever.OTHER
+    )
+    url = f"/jams/bercy/propositions/{proposal.pk}/commenter/"
+    answer = browsers["participant"].post(url, {"text": "Avec les mairies"}, headers=HX)
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert '<div id="live" ' in html and "Avec les mairies" in html
+    assert json.loads(answer["HX-Trigger"]) == {"jam-sent": f"jam-comment-{proposal.pk}"}
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, commenting_open=False)
+    refused = browsers["participant"].post(url, {"text": "Trop tard"}, headers=HX)
+    html = refused.content.decode()
+    assert "HX-Trigger" not in refused and 'role="alert"' in html and "fermés" in html
+    assert not proposal.comments.filter(text="Trop tard").exists()
 
 
 def test_text_is_shown_as_text_never_as_markup(room, browsers):

@@ -151,6 +151,16 @@
     });
   }
   function keepAll() { document.querySelectorAll("form[data-keep]").forEach(keep); }
+  // A form sent by HTMX and taken (HX-Trigger "jam-sent", before the swap): its draft is
+  // forgotten and its fields emptied (a comment form is preserved across swaps, typed text too).
+  document.addEventListener("jam-sent", function (event) {
+    var key = event.detail && event.detail.value;
+    if (!key) { return; }
+    if (store) { store.removeItem("pollen-draft:" + key); }
+    document.querySelectorAll("form[data-keep]").forEach(function (form) {
+      if (form.dataset.keep === key) { form.reset(); }
+    });
+  });
   document.addEventListener("DOMContentLoaded", keepAll);
   document.addEventListener("htmx:afterSwap", keepAll);
 })();
