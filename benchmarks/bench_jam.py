@@ -1018,20 +1018,22 @@ def _rank(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-def screen_delays(run: Run, jam: dict[str, Any]) -> list[float]:
+def screen_delays(run: Run, jam: dict[str, Any]) -> dict[str, list[float]]:
     """For every (write, other screen that should show it): seconds from the POST's answer to the
-    first poll that showed it (0 when a screen had it before the writer got its answer)."""
+    first poll that showed it (0 when a screen had it before the writer got its answer), by
+    change: the participants' proposals and comments together, each console change alone."""
     seen = {(i, s): t for j in run.journals for i, s, t in j["seen"]}
     members: dict[int, list[int]] = defaultdict(list)
     for i, p in enumerate(jam["participants"]):
         members[p["group"]].append(i)
     everyone = range(len(jam["participants"]))
-    delays = []
+    delays: dict[str, list[float]] = defaultdict(list)
     for signal_, group, writer, answered in (w for j in run.journals for w in j["writes"]):
+        change = "propositions et commentaires" if writer >= 0 else signal_
         for i in members[group] if group else everyone:
             if i != writer:
                 moment = seen.get((i, signal_))
-                delays.append(math.inf if moment is None else max(0.0, moment - answered))
+                delays[change].append(math.inf if moment is None else max(0.0, moment - answered))
     return delays
 
 
@@ -1084,13 +1086,15 @@ class Figures:
     generator_cpu: float  # share of one core, all generator processes together
     lag_p99: float
     met: bool
+    by_change: dict[str, tuple[float, float, float, int]]  # p50, p99, max (s), pairs
 
 
 def figures_of(run: Run, jam: dict[str, Any]) -> Figures:
     line = run.line
     window = [r for r in run.all_requests if line.t0 <= r[0] < line.end]
     latencies = [r[1] * 1000 for r in window]
-    delays = screen_delays(run, jam)
+    by_change = screen_delays(run, jam)
+    delays = [d for values in by_change.values() for d in values]
     votes = vote_figures(run)
     errors = sum(run.errors().values())
     p99_req, p99_delay = _targets(run.participants)
@@ -1107,6 +1111,10 @@ def figures_of(run: Run, jam: dict[str, Any]) -> Figures:
         generator_cpu=sum(j["cpu"] for j in run.journals) / max(j["wall"] for j in run.journals),
         lag_p99=_rank([x for j in run.journals for x in j["lag"]], 99) * 1000,
         met=False,
+        by_change={
+            change: (_rank(values, 50), _rank(values, 99), max(values), len(values))
+            for change, values in by_change.items()
+        },
     )
     fig.met = (
         (p99_req is None or fig.p99 < p99_req)
@@ -1195,6 +1203,10 @@ def print_details(run: Run, fig: Figures) -> None:
     }
     for name, value in rows.items():
         print(f"| {name} | {value} |")
+    print("\n| Délai jusqu'à chaque écran, par écrit | Paires | p50 | p99 | max |")
+    print("|---|---:|---:|---:|---:|")
+    for change, (p50, p99, most, pairs) in fig.by_change.items():
+        print(f"| {change} | {pairs:,} | {_s(p50)} | {_s(p99)} | {_s(most)} |")
     errors = run.errors()
     if errors:
         print("\nErreurs : " + " ; ".join(f"{k} × {v}" for k, v in errors.most_common(8)))
