@@ -21,8 +21,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
@@ -93,13 +91,13 @@ def shown_context(jam: Jam, group: WorkingGroup) -> dict[str, Any]:
 
 
 def shared_group_live(
-    request: HttpRequest,
+    token: str,
     context: dict[str, Any],
     shown: Callable[[], dict[str, Any]],
 ) -> str:
-    """The group's fragment for this screen, from the shared render. `context` holds the key
-    and this screen's own part; `shown()` what every screen sees (the agenda, the proposals),
-    read only when the fragment is rendered anew."""
+    """The group's fragment for this screen, from the shared render, its forms carrying `token`
+    (the screen's CSRF token). `context` holds the key and this screen's own part; `shown()`
+    what every screen sees (the agenda, the proposals), read only when it is rendered anew."""
     voting = bool(context["can_vote"])
     key = (
         context["group"].pk,
@@ -134,7 +132,7 @@ def shared_group_live(
                 _rendered.popitem(last=False)
     if voting:
         html = _own_dots(html, context["my_votes"], context["dots_left"])
-    return html.replace(_CSRF, get_token(request)).replace(_NOW, clock.now().isoformat())
+    return html.replace(_CSRF, token).replace(_NOW, clock.now().isoformat())
 
 
 def _own_dots(html: str, my_votes: Any, dots_left: int) -> str:

@@ -282,7 +282,7 @@ def _fragment_event(revision: str, html: str) -> bytes:
 class Push:
     """Who the group screen is, as its stream was opened: whom to render the fragment for."""
 
-    request: HttpRequest  # this screen's CSRF token is drawn from its cookie
+    token: str  # the CSRF token its forms carry, drawn once from this browser's cookie
     participant: int
     link_version: int
     language: str
@@ -291,8 +291,9 @@ class Push:
 
 # The pushes of a process run on these threads, each keeping its database connection: a change
 # seen by a room's 150 streams at once would otherwise open 150 connections (PostgreSQL refuses
-# beyond max_connections) and pay a new backend for each.
-PUSH_THREADS = 2
+# beyond max_connections) and pay a new backend for each. Several, so that the groups' reads
+# wait for the database side by side (a phase change: every group of the room at once).
+PUSH_THREADS = 6
 _pusher = ThreadPoolExecutor(max_workers=PUSH_THREADS, thread_name_prefix="jam-push")
 
 
@@ -400,7 +401,7 @@ def _render_for(push: Push, view: GroupView) -> tuple[str, str] | None:
             stream_url=push.stream_url,
             votes=view.votes[me.pk],
         )
-        html = fragments.shared_group_live(push.request, context, lambda: view.shown)
+        html = fragments.shared_group_live(push.token, context, lambda: view.shown)
     return view.revision, html
 
 
@@ -499,9 +500,12 @@ def _screen(request: HttpRequest, jam: Jam, group: WorkingGroup | None) -> Push 
         me = selectors.viewer(request, jam)
         if me is None or group is None or me.group_id != group.pk:
             return None
-        get_token(request)  # the token the pushed forms carry, from this browser's cookie
         return Push(
-            request, me.pk, me.link_version, get_language(), group_stream_url(request, jam, group)
+            get_token(request),
+            me.pk,
+            me.link_version,
+            get_language(),
+            group_stream_url(request, jam, group),
         )
     finally:
         _release()

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -188,7 +189,9 @@ def _live_fragment(
     (a poll, a vote in a burst), rendered once per revision otherwise."""
     context = _live_context(request, jam, group, me, revision)
     return HttpResponse(
-        fragments.shared_group_live(request, context, lambda: fragments.shown_context(jam, group))
+        fragments.shared_group_live(
+            get_token(request), context, lambda: fragments.shown_context(jam, group)
+        )
     )
 
 
