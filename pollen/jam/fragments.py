@@ -22,11 +22,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from pollen import clock
 from pollen.jam import selectors
-from pollen.jam.models import Jam, Participant, WorkingGroup
+from pollen.jam.models import Jam, Participant, Proposal, WorkingGroup
 
 _CSRF = f"csrf-{secrets.token_hex(16)}"  # random per process: nobody can type it in a proposal
 _NOW = f"now-{secrets.token_hex(16)}"
@@ -38,7 +39,7 @@ _FORMS = re.compile(
 )
 _DOTS = re.compile(rf"<!--{_VOTE}:dots:(\d+)-->(.*?)(?=<!--{_VOTE}:dots:)", re.DOTALL)
 _DOTS_END = f"<!--{_VOTE}:dots:end-->"
-_SIZE = 256
+_SIZE = 512  # whole fragments and their cards
 _lock = threading.Lock()
 _rendered: "OrderedDict[tuple[Any, ...], str]" = OrderedDict()
 
@@ -61,7 +62,7 @@ def live_context(
 ) -> dict[str, Any]:
     """What a group's live fragment needs from one screen: the shared render's key and the
     member's own dots (`votes`, the proposals they gave one to, read here when not given).
-    What it shows (`shown_context`) is read only to render it anew."""
+    What it shows (the clock, the proposals) is read only to render it anew."""
     # A vote per proposal: their count is the dots used (only while voting, when they show).
     mine: set[int] = set()
     if me and group.voting_open:
@@ -81,23 +82,28 @@ def live_context(
 
 
 def shown_context(jam: Jam, group: WorkingGroup) -> dict[str, Any]:
-    """What the group's fragment shows, the same for every member (read at once: several
-    threads may render it)."""
+    """What the group's fragment shows, the same for every member."""
     return {
         "clock": selectors.agenda(jam),
         "server_now": clock.now(),
-        "proposals": list(selectors.group_proposals(group)),
+        "proposals": proposals_of(group),
     }
+
+
+def proposals_of(group: WorkingGroup) -> list[Proposal]:
+    """The group's proposals as its cards show them, read at once (several threads may render
+    them)."""
+    return list(selectors.group_proposals(group))
 
 
 def shared_group_live(
     token: str,
     context: dict[str, Any],
-    shown: Callable[[], dict[str, Any]],
+    proposals: Callable[[], list[Proposal]],
 ) -> str:
     """The group's fragment for this screen, from the shared render, its forms carrying `token`
-    (the screen's CSRF token). `context` holds the key and this screen's own part; `shown()`
-    what every screen sees (the agenda, the proposals), read only when it is rendered anew."""
+    (the screen's CSRF token). `context` holds the key and this screen's own part;
+    `proposals()` is read only when the cards must be rendered anew."""
     voting = bool(context["can_vote"])
     key = (
         context["group"].pk,
@@ -107,32 +113,57 @@ def shared_group_live(
         voting,
         context["stream_url"],
     )
+    html = _cached(key)
+    if html is None:
+        shared = {
+            **context,
+            "me": None,
+            "my_votes": frozenset(),
+            "dots_left": 0,
+            "csrf_token": _CSRF,
+            "vote_marker": _VOTE if voting else "",
+            "dots_range": range(context["jam"].dots + 1),
+        }
+        cards = _cards(shared, voting, proposals)
+        clock_now = {"clock": selectors.agenda(context["jam"]), "server_now": _Marker()}
+        html = _keep(
+            key, render_to_string("jam/_group_live.html", {**shared, **clock_now, **cards})
+        )
+    if voting:
+        html = _own_dots(html, context["my_votes"], context["dots_left"])
+    return html.replace(_CSRF, token).replace(_NOW, clock.now().isoformat())
+
+
+def _cards(
+    shared: dict[str, Any], voting: bool, proposals: Callable[[], list[Proposal]]
+) -> dict[str, Any]:
+    """The proposals' cards, kept by the group's own revision (the number after the stage's):
+    a phase change, an opening or a message to every screen renders only what is above them."""
+    group = shared["group"]
+    own = shared["revision"].rpartition(".")[2]
+    key: tuple[Any, ...] = ("cards", group.pk, own, get_language(), bool(shared["can_comment"]))
+    key += (voting, group.vote_closed)
+    cards = _cached(key)
+    if cards is None:
+        rendered = render_to_string("jam/_group_cards.html", {**shared, "proposals": proposals()})
+        cards = _keep(key, rendered)
+    return {"cards": mark_safe(cards)}
+
+
+def _cached(key: tuple[Any, ...]) -> str | None:
     with _lock:
         html = _rendered.get(key)
         if html is not None:
             _rendered.move_to_end(key)
-    if html is None:
-        html = render_to_string(
-            "jam/_group_live.html",
-            {
-                **context,
-                **shown(),
-                "me": None,
-                "my_votes": frozenset(),
-                "dots_left": 0,
-                "csrf_token": _CSRF,
-                "server_now": _Marker(),
-                "vote_marker": _VOTE if voting else "",
-                "dots_range": range(context["jam"].dots + 1),
-            },
-        )
-        with _lock:
-            _rendered[key] = html
-            while len(_rendered) > _SIZE:
-                _rendered.popitem(last=False)
-    if voting:
-        html = _own_dots(html, context["my_votes"], context["dots_left"])
-    return html.replace(_CSRF, token).replace(_NOW, clock.now().isoformat())
+        return html
+
+
+def _keep(key: tuple[Any, ...], html: str) -> str:
+    with _lock:
+        _rendered[key] = html
+        while len(_rendered) > _SIZE:
+            _rendered.popitem(last=False)
+    return html
 
 
 def _own_dots(html: str, my_votes: Any, dots_left: int) -> str:

@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -39,7 +39,7 @@ from django.utils import translation
 from django.utils.translation import get_language
 
 from pollen.jam import fragments, selectors
-from pollen.jam.models import Jam, Participant, Vote, WorkingGroup
+from pollen.jam.models import Jam, Participant, Proposal, Vote, WorkingGroup
 
 logger = logging.getLogger(__name__)
 CHANNEL = "pollen_jam"
@@ -314,21 +314,29 @@ def _close_pushers() -> None:
     old.shutdown(wait=True)
 
 
-@dataclass(frozen=True)
+@dataclass
 class GroupView:
     """A group as its screens are pushed it, read once for all of them: its members (whether
-    each may still read it, and how), their own dots while the vote is open, and what every
-    screen shows. Each screen then gets a copy of the shared render: no read of its own."""
+    each may still read it, and how), their own dots while the vote is open, and its proposals
+    if a screen needs its cards rendered anew. Each screen then gets a copy of the shared
+    render: no read of its own."""
 
     jam: Jam
     group: WorkingGroup
     members: dict[int, Participant]
     votes: dict[int, set[int]]  # member -> the proposals they gave a dot to (while voting)
-    shown: dict[str, Any]
+    _proposals: list[Proposal] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def revision(self) -> str:
         return f"{self.jam.stage_revision}.{self.group.revision}"
+
+    def proposals(self) -> list[Proposal]:
+        with self._lock:  # the screens' threads render side by side: one read
+            if self._proposals is None:
+                self._proposals = fragments.proposals_of(self.group)
+            return self._proposals
 
 
 def _read_view(group_pk: int) -> GroupView | None:
@@ -343,7 +351,7 @@ def _read_view(group_pk: int) -> GroupView | None:
             votes[member].add(proposal)
     for participant in members.values():
         participant.group = group
-    return GroupView(group.jam, group, members, votes, fragments.shown_context(group.jam, group))
+    return GroupView(group.jam, group, members, votes)
 
 
 # The views being read or read lately, by (group, the revision its screens were told of): the
@@ -401,7 +409,7 @@ def _render_for(push: Push, view: GroupView) -> tuple[str, str] | None:
             stream_url=push.stream_url,
             votes=view.votes[me.pk],
         )
-        html = fragments.shared_group_live(push.token, context, lambda: view.shown)
+        html = fragments.shared_group_live(push.token, context, view.proposals)
     return view.revision, html
 
 

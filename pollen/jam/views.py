@@ -190,7 +190,7 @@ def _live_fragment(
     context = _live_context(request, jam, group, me, revision)
     return HttpResponse(
         fragments.shared_group_live(
-            get_token(request), context, lambda: fragments.shown_context(jam, group)
+            get_token(request), context, lambda: fragments.proposals_of(group)
         )
     )
 

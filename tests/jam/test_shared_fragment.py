@@ -47,7 +47,8 @@ def test_two_screens_share_one_render_but_each_form_carries_its_own_token(writin
     token_a, token_b = TOKEN.search(a).group(1), TOKEN.search(b).group(1)
     assert token_a != token_b and "csrf-" not in a and "now-" not in b
     assert TOKEN.sub("", a) == TOKEN.sub("", b)  # the rest is the same shared render
-    assert renders == ["jam/_group_live.html"]  # rendered once for both screens
+    # rendered once for both screens (its cards, then the rest)
+    assert renders == ["jam/_group_cards.html", "jam/_group_live.html"]
     # Each token is good for its own browser: the comment form posts through.
     proposal = room.groups[0].proposals.get()
     answer = second.post(
@@ -115,9 +116,8 @@ def test_a_vote_burst_shares_one_render_each_screen_keeping_its_own_dots(writing
     seen = live(other, room).content.decode()
     assert "Retirer ma gommette" not in seen and seen.count("Voter (une gommette)") == 2
     assert f"il vous reste {dots} gommettes" in seen and "vote-" not in seen
-    assert renders == [
-        "jam/_group_live.html"
-    ]  # the voter's answer and the other screen: one render
+    # the voter's answer and the other screen: one render (its cards, then the rest)
+    assert renders == ["jam/_group_cards.html", "jam/_group_live.html"]
 
 
 def test_with_no_dot_left_every_vote_button_is_disabled(writing):
@@ -154,3 +154,35 @@ def test_a_screen_served_a_copy_does_not_read_the_proposals_again(writing, monke
     )
     assert "Retirer ma gommette" in answer.content.decode()
     assert reads == [room.groups[0].pk]
+
+
+def test_a_phase_change_renders_what_is_above_the_cards_and_reads_no_proposal(writing, monkeypatch):
+    """A change every screen shows (a message, a phase, an opening) moves the jam's stage, not
+    the group's own revision: the cards are kept, only the clock and badges are rendered."""
+    from pollen.jam import selectors
+
+    room = writing
+    screen = room.enter(Client(), room.people[0])
+    before = live(screen, room).content.decode()
+    renders, reads = [], []
+    real_render, real_read = fragments.render_to_string, selectors.group_proposals
+    monkeypatch.setattr(
+        fragments, "render_to_string", lambda *a, **k: renders.append(a[0]) or real_render(*a, **k)
+    )
+    monkeypatch.setattr(selectors, "group_proposals", lambda g: reads.append(g.pk) or real_read(g))
+    services.broadcast(acting=room.organiser, jam=room.jam, message="Pause café")
+    after = live(screen, room).content.decode()
+    assert "Pause café" in after and "Des fablabs" in after
+    assert renders == ["jam/_group_live.html"] and reads == []
+    cards = before.split("<h2>", 1)[1]
+    assert TOKEN.sub("", after.split("<h2>", 1)[1]) == TOKEN.sub("", cards)
+    # Closing the comments changes the cards (no comment form): rendered anew.
+    services.set_openings(acting=room.organiser, jam=room.jam, group=None, commenting_open=False)
+    closed = live(screen, room).content.decode()
+    assert "Publier le commentaire" in before and "Publier le commentaire" not in closed
+    # A proposal moves the group's own revision: its cards again, read once.
+    services.post_proposal(
+        acting=room.people[2], group=room.groups[0], title="Seconde", text="y", lever=Lever.OTHER
+    )
+    assert "Seconde" in live(screen, room).content.decode()
+    assert reads == [room.groups[0].pk, room.groups[0].pk]
