@@ -19,6 +19,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -42,6 +43,7 @@ _DOTS_END = f"<!--{_VOTE}:dots:end-->"
 _SIZE = 512  # whole fragments and their cards
 _lock = threading.Lock()
 _rendered: "OrderedDict[tuple[Any, ...], str]" = OrderedDict()
+_rendering: "dict[tuple[Any, ...], Future[str]]" = {}
 
 
 class _Marker:
@@ -113,8 +115,8 @@ def shared_group_live(
         voting,
         context["stream_url"],
     )
-    html = _cached(key)
-    if html is None:
+
+    def render() -> str:
         shared = {
             **context,
             "me": None,
@@ -126,9 +128,9 @@ def shared_group_live(
         }
         cards = _cards(shared, voting, proposals)
         clock_now = {"clock": selectors.agenda(context["jam"]), "server_now": _Marker()}
-        html = _keep(
-            key, render_to_string("jam/_group_live.html", {**shared, **clock_now, **cards})
-        )
+        return render_to_string("jam/_group_live.html", {**shared, **clock_now, **cards})
+
+    html = _once(key, render)
     if voting:
         html = _own_dots(html, context["my_votes"], context["dots_left"])
     return html.replace(_CSRF, token).replace(_NOW, clock.now().isoformat())
@@ -143,26 +145,40 @@ def _cards(
     own = shared["revision"].rpartition(".")[2]
     key: tuple[Any, ...] = ("cards", group.pk, own, get_language(), bool(shared["can_comment"]))
     key += (voting, group.vote_closed)
-    cards = _cached(key)
-    if cards is None:
-        rendered = render_to_string("jam/_group_cards.html", {**shared, "proposals": proposals()})
-        cards = _keep(key, rendered)
+    cards = _once(
+        key,
+        lambda: render_to_string("jam/_group_cards.html", {**shared, "proposals": proposals()}),
+    )
     return {"cards": mark_safe(cards)}
 
 
-def _cached(key: tuple[Any, ...]) -> str | None:
+def _once(key: tuple[Any, ...], render: Callable[[], str]) -> str:
+    """The render kept under `key`, rendered once: screens asking while it is being rendered
+    (a group's screens hear a change together, on several threads) wait for it."""
     with _lock:
         html = _rendered.get(key)
         if html is not None:
             _rendered.move_to_end(key)
-        return html
-
-
-def _keep(key: tuple[Any, ...], html: str) -> str:
+            return html
+        pending = _rendering.get(key)
+        mine = pending is None
+        if pending is None:
+            pending = _rendering[key] = Future()
+    if not mine:
+        return pending.result()
+    try:
+        html = render()
+    except BaseException as exc:
+        with _lock:
+            del _rendering[key]
+        pending.set_exception(exc)
+        raise
     with _lock:
+        del _rendering[key]
         _rendered[key] = html
         while len(_rendered) > _SIZE:
             _rendered.popitem(last=False)
+    pending.set_result(html)
     return html
 
 
