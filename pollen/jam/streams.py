@@ -147,6 +147,7 @@ class Hub:
         await sync_to_async(_close_pushers, thread_sensitive=False)()
         with _views_lock:
             _views.clear()
+        _batches.clear()
         task, self._task, self._loop = self._task, None, None
         if task is not None:
             task.cancel()
@@ -380,17 +381,63 @@ def _view(group_pk: int, told: str) -> GroupView | None:
     return future.result()
 
 
-def _pushed(push: Push, group_pk: int, told: str) -> tuple[str, str] | None:
-    """(revision, fragment) for this screen as its page would fetch it (during the vote, with
-    this member's own dots), or None when the page must fetch it itself: the screen may no
-    longer read the group (moved, link revoked: the fetch says why), or the database failed."""
+def _pushed_all(pushes: list[Push], group_pk: int, told: str) -> list[tuple[str, bytes] | None]:
+    """For each screen, (revision, event) carrying its fragment as its page would fetch it
+    (during the vote, with this member's own dots), or None when the page must fetch it
+    itself: the screen may no longer read the group (moved, link revoked: the fetch says why),
+    or the database failed."""
     connection.close_if_unusable_or_obsolete()
     try:
         view = _view(group_pk, told)
     except DatabaseError:
         connection.close()
-        return None
-    return None if view is None else _render_for(push, view)
+        return [None] * len(pushes)
+    if view is None:
+        return [None] * len(pushes)
+    events: list[tuple[str, bytes] | None] = []
+    for push in pushes:
+        pushed = _render_for(push, view)
+        events.append(None if pushed is None else (pushed[0], _fragment_event(*pushed)))
+    return events
+
+
+@dataclass
+class _Batch:
+    """The screens of one group that heard the same change, rendered in one call on a push
+    thread (a thread call per screen cost more than the copy itself at 1,000 screens)."""
+
+    pushes: list[Push]
+    done: "asyncio.Future[list[tuple[str, bytes] | None]]"
+
+
+_batches: dict[tuple[int, str], _Batch] = {}
+
+
+async def _pushed(push: Push, group_pk: int, told: str) -> tuple[str, bytes] | None:
+    """This screen's event, rendered with those of the screens that heard the change in the
+    same turn of the event loop (the batch starts on the next turn)."""
+    loop = asyncio.get_running_loop()
+    key = (group_pk, told)
+    batch = _batches.get(key)
+    if batch is None:
+        batch = _batches[key] = _Batch([], loop.create_future())
+        loop.call_soon(lambda: loop.create_task(_run_batch(key, batch)))
+    index = len(batch.pushes)
+    batch.pushes.append(push)
+    return (await asyncio.shield(batch.done))[index]
+
+
+async def _run_batch(key: tuple[int, str], batch: _Batch) -> None:
+    if _batches.get(key) is batch:
+        del _batches[key]  # who hears the change from now on starts the next batch
+    try:
+        events = await sync_to_async(_pushed_all, thread_sensitive=False, executor=_pusher)(
+            batch.pushes, *key
+        )
+    except Exception:  # each screen is told the revision and fetches its fragment itself
+        logger.exception("jam streams: the fragments of group %s could not be pushed", key[0])
+        events = [None] * len(batch.pushes)
+    batch.done.set_result(events)
 
 
 def _render_for(push: Push, view: GroupView) -> tuple[str, str] | None:
@@ -417,11 +464,9 @@ async def _announce(watch: Watch, push: Push | None) -> tuple[str, bytes]:
     """What the screen is sent for its watch's new revision: the fragment itself when it can
     be pushed (its revision, read with it, may be newer still), else the revision."""
     if push is not None and watch.group is not None:
-        pushed = await sync_to_async(_pushed, thread_sensitive=False, executor=_pusher)(
-            push, watch.group, watch.revision
-        )
+        pushed = await _pushed(push, watch.group, watch.revision)
         if pushed is not None:
-            return pushed[0], _fragment_event(*pushed)
+            return pushed
     return watch.revision, _event(watch.revision)
 
 

@@ -242,7 +242,7 @@ def test_while_the_group_votes_each_screen_is_pushed_its_own_dots(writing):
 @pytest.mark.django_db(transaction=True)
 def test_a_change_is_read_once_for_all_the_screens_of_a_group(writing, monkeypatch):
     """A group of 33 hears each write together: one read of the group for all its screens,
-    then a copy each, not a read per screen."""
+    then a copy each in one call on a push thread, not a read and a thread call per screen."""
     _on_postgres()
     room = writing
     readers = [room.enter(Client(), room.people[i]) for i in range(3)]
@@ -250,6 +250,11 @@ def test_a_change_is_read_once_for_all_the_screens_of_a_group(writing, monkeypat
     reads: list[int] = []
     read_view = streams._read_view
     monkeypatch.setattr(streams, "_read_view", lambda pk: reads.append(pk) or read_view(pk))
+    batches: list[int] = []  # the screens rendered by each call on a push thread
+    pushed_all = streams._pushed_all
+    monkeypatch.setattr(
+        streams, "_pushed_all", lambda p, *a: batches.append(len(p)) or pushed_all(p, *a)
+    )
 
     async def scenario() -> None:
         screens = [
@@ -262,6 +267,7 @@ def test_a_change_is_read_once_for_all_the_screens_of_a_group(writing, monkeypat
         # Each copy carries its own browser's token.
         assert len({TOKEN.search(html).group(1) for html in pushed}) == 3
         assert reads == [room.groups[0].pk]
+        assert batches == [3]  # one call for the three screens that heard it together
         for screen in screens:
             await screen.close()
 
