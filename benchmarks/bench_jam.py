@@ -751,8 +751,10 @@ async def _event_lines(reader: asyncio.StreamReader, chunked: bool) -> Any:
             if not data:
                 return
             buffer += data
-        while b"\n" in buffer:
-            line, _, buffer = buffer.partition(b"\n")
+        # Split once: partitioning line by line copied the rest of a 20 KB event for each of
+        # its lines, and the generator's own CPU is taken from the servers on this machine.
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
             yield line.rstrip(b"\r")
 
 
