@@ -122,6 +122,17 @@
     }
   });
 
+  // The server out of reach (a form sent, a poll): say so above the page, and that what was
+  // typed is kept; the next request that goes through takes the message away.
+  function reach(ok) {
+    var box = document.getElementById("jam-envoi");
+    if (box) { box.hidden = ok; }
+  }
+  document.addEventListener("htmx:sendError", function () { reach(false); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail && event.detail.xhr && event.detail.xhr.status > 0) { reach(true); }
+  });
+
   // Drafts: whatever is typed in a form marked data-keep is saved on this device as it is
   // typed, and put back after a reload or a lost connection. A form sent successfully comes
   // back with ?envoye=<key>, which clears that draft.
