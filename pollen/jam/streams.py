@@ -411,6 +411,7 @@ class _Batch:
 
 
 _batches: dict[tuple[int, str], _Batch] = {}
+_running: set["asyncio.Task[None]"] = set()  # the loop keeps only weak references to tasks
 
 
 async def _pushed(push: Push, group_pk: int, told: str) -> tuple[str, bytes] | None:
@@ -421,10 +422,16 @@ async def _pushed(push: Push, group_pk: int, told: str) -> tuple[str, bytes] | N
     batch = _batches.get(key)
     if batch is None:
         batch = _batches[key] = _Batch([], loop.create_future())
-        loop.call_soon(lambda: loop.create_task(_run_batch(key, batch)))
+        loop.call_soon(_start_batch, key, batch)
     index = len(batch.pushes)
     batch.pushes.append(push)
     return (await asyncio.shield(batch.done))[index]
+
+
+def _start_batch(key: tuple[int, str], batch: _Batch) -> None:
+    task = asyncio.get_running_loop().create_task(_run_batch(key, batch))
+    _running.add(task)
+    task.add_done_callback(_running.discard)
 
 
 async def _run_batch(key: tuple[int, str], batch: _Batch) -> None:
