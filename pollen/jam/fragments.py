@@ -10,6 +10,8 @@ their own dots: the shared render holds, for each proposal, the three forms a me
 (a dot given, a dot to give, no dot left) and the badge for every count of dots left, between
 markers; each screen keeps its own (the revision does not move with votes: services._touch).
 A vote burst is every member voting within seconds: each answer is then a copy, not a render.
+The proposals' cards are kept apart, by the group's own revision: a change every screen shows
+(a phase, an opening, a message) renders only the clock and badges above them.
 
 The copies live in this process (a small LRU); each gunicorn worker renders its own once.
 """

@@ -6,11 +6,12 @@ LISTEN connection (the Hub), shared by all its streams; a stream sends a screen 
 revision whenever it moves, and the page fetches the fragment (`…/direct/?depuis=`) as it did
 when polling. A participant's group screen gets the fragment itself in the event (`event:
 fragment`): a copy of the group's shared render (fragments.py) with this screen's CSRF token,
-so a write in a group of 25 costs one render and no request per screen; during the vote each
-copy carries the member's own dots, read for it. Nothing lives only in one process: any host's
-NOTIFY reaches every host's listener. The facilitator's console listens to every change, the quiet ones too (a dot, a
-check-in), which no other screen shows. On SQLite, or under WSGI, the pages poll
-(docs/decisions/0002-jam-live-updates.md).
+so a write in a group of 25 costs one render and no request per screen. The group is read once
+for all the screens that hear the change (GroupView: its members, and during the vote each
+one's dots), and they are rendered together in one call on a push thread (_Batch). Nothing
+lives only in one process: any host's NOTIFY reaches every host's listener. The facilitator's
+console listens to every change, the quiet ones too (a dot, a check-in), which no other screen
+shows. On SQLite, or under WSGI, the pages poll (docs/decisions/0002-jam-live-updates.md).
 """
 
 import asyncio
