@@ -126,7 +126,13 @@
   // typed is kept; the next request that goes through takes the message away.
   function reach(ok) {
     var box = document.getElementById("jam-envoi");
-    if (box) { box.hidden = ok; }
+    if (!box || ok === !box.firstChild) { return; }
+    if (ok) { box.replaceChildren(); return; }
+    var alert = document.createElement("div"), text = document.createElement("p");
+    alert.className = "fr-alert fr-alert--error fr-alert--sm fr-mb-2w";
+    text.textContent = box.dataset.message;
+    alert.appendChild(text);
+    box.appendChild(alert);
   }
   document.addEventListener("htmx:sendError", function () { reach(false); });
   document.addEventListener("htmx:afterRequest", function (event) {
