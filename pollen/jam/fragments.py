@@ -20,7 +20,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Any
 
@@ -42,10 +42,51 @@ _FORMS = re.compile(
 )
 _DOTS = re.compile(rf"<!--{_VOTE}:dots:(\d+)-->(.*?)(?=<!--{_VOTE}:dots:)", re.DOTALL)
 _DOTS_END = f"<!--{_VOTE}:dots:end-->"
-_SIZE = 512  # whole fragments and their cards
-_lock = threading.Lock()
-_rendered: "OrderedDict[tuple[Any, ...], str]" = OrderedDict()
-_rendering: "dict[tuple[Any, ...], Future[str]]" = {}
+
+
+class KeptOnce[T]:
+    """The latest `size` values by key, each made once: whoever asks for one while another
+    thread makes it waits for that one (a group's screens hear a change together, on several
+    threads). A value whose making failed is not kept: the next to ask makes it again."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[Hashable, T] = OrderedDict()
+        self._making: dict[Hashable, Future[T]] = {}
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+            pending = self._making.get(key)
+            mine = pending is None
+            if pending is None:
+                pending = self._making[key] = Future()
+        if not mine:
+            return pending.result()
+        try:
+            value = make()
+        except BaseException as exc:
+            with self._lock:
+                del self._making[key]
+            pending.set_exception(exc)
+            raise
+        with self._lock:
+            del self._making[key]
+            self._kept[key] = value
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        pending.set_result(value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+_rendered: KeptOnce[str] = KeptOnce(512)  # whole fragments and their cards
 
 
 class _Marker:
@@ -132,7 +173,7 @@ def shared_group_live(
         clock_now = {"clock": selectors.agenda(context["jam"]), "server_now": _Marker()}
         return render_to_string("jam/_group_live.html", {**shared, **clock_now, **cards})
 
-    html = _once(key, render)
+    html = _rendered.get(key, render)
     if voting:
         html = _own_dots(html, context["my_votes"], context["dots_left"])
     return html.replace(_CSRF, token).replace(_NOW, clock.now().isoformat())
@@ -147,41 +188,11 @@ def _cards(
     own = shared["revision"].rpartition(".")[2]
     key: tuple[Any, ...] = ("cards", group.pk, own, get_language(), bool(shared["can_comment"]))
     key += (voting, group.vote_closed)
-    cards = _once(
+    cards = _rendered.get(
         key,
         lambda: render_to_string("jam/_group_cards.html", {**shared, "proposals": proposals()}),
     )
     return {"cards": mark_safe(cards)}
-
-
-def _once(key: tuple[Any, ...], render: Callable[[], str]) -> str:
-    """The render kept under `key`, rendered once: screens asking while it is being rendered
-    (a group's screens hear a change together, on several threads) wait for it."""
-    with _lock:
-        html = _rendered.get(key)
-        if html is not None:
-            _rendered.move_to_end(key)
-            return html
-        pending = _rendering.get(key)
-        mine = pending is None
-        if pending is None:
-            pending = _rendering[key] = Future()
-    if not mine:
-        return pending.result()
-    try:
-        html = render()
-    except BaseException as exc:
-        with _lock:
-            del _rendering[key]
-        pending.set_exception(exc)
-        raise
-    with _lock:
-        del _rendering[key]
-        _rendered[key] = html
-        while len(_rendered) > _SIZE:
-            _rendered.popitem(last=False)
-    pending.set_result(html)
-    return html
 
 
 def _own_dots(html: str, my_votes: Any, dots_left: int) -> str:
@@ -203,5 +214,4 @@ def _own_dots(html: str, my_votes: Any, dots_left: int) -> str:
 
 def forget() -> None:
     """For tests: every render again."""
-    with _lock:
-        _rendered.clear()
+    _rendered.clear()

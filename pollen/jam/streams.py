@@ -18,9 +18,8 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import AsyncIterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,8 +145,7 @@ class Hub:
     async def close(self) -> None:
         """Stop listening (the tests, between event loops); the push threads' connections too."""
         await sync_to_async(_close_pushers, thread_sensitive=False)()
-        with _views_lock:
-            _views.clear()
+        _views.clear()
         _batches.clear()
         task, self._task, self._loop = self._task, None, None
         if task is not None:
@@ -356,30 +354,13 @@ def _read_view(group_pk: int) -> GroupView | None:
     return GroupView(group.jam, group, members, votes)
 
 
-# The views being read or read lately, by (group, the revision its screens were told of): the
-# streams of a group hear a change together, and the first to ask reads it for all.
-_VIEWS = 64
-_views_lock = threading.Lock()
-_views: "OrderedDict[tuple[int, str], Future[GroupView | None]]" = OrderedDict()
+# The views read lately, by (group, the revision its screens were told of): the streams of a
+# group hear a change together, and the first to ask reads it for all.
+_views: fragments.KeptOnce[GroupView | None] = fragments.KeptOnce(64)
 
 
 def _view(group_pk: int, told: str) -> GroupView | None:
-    key = (group_pk, told)
-    with _views_lock:
-        future = _views.get(key)
-        reader = future is None
-        if future is None:
-            future = _views[key] = Future()
-            while len(_views) > _VIEWS:
-                _views.popitem(last=False)
-    if reader:
-        try:
-            future.set_result(_read_view(group_pk))
-        except BaseException as exc:  # every screen waiting on it falls back; the next reads
-            with _views_lock:
-                _views.pop(key, None)
-            future.set_exception(exc)
-    return future.result()
+    return _views.get((group_pk, told), lambda: _read_view(group_pk))
 
 
 def _pushed_all(pushes: list[Push], group_pk: int, told: str) -> list[tuple[str, bytes] | None]:

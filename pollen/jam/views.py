@@ -314,9 +314,8 @@ def post_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         html = render_to_string("jam/_proposal_form.html", context, request)
         if not taken:
             return HttpResponse(html)
+        # The group's fragment beside it: the form takes it into #live (hx-select-oob).
         live = _live_fragment(request, jam, group, me).content.decode()
-        # The fragment's root is its first tag: swapped out of band into #live.
-        live = live.replace('<div id="live" ', '<div id="live" hx-swap-oob="true" ', 1)
         return _sent(HttpResponse(html + live), f"jam-proposal-{group.pk}")
     if not taken:
         # Kept in the page (and in the browser's draft): nothing typed is lost.

@@ -286,12 +286,19 @@ def test_a_proposal_and_a_comment_are_sent_without_leaving_the_page(browser, liv
     page.wait_for_url("**/salle/")
     navigations: list[str] = []
     page.on("framenavigated", lambda f: navigations.append(f.url) if f == page.main_frame else 0)
+    fetched: list[str] = []  # the group's fragment fetched by the poll (200: something new)
+    page.on(
+        "response",
+        lambda r: fetched.append(r.url) if "/direct/" in r.url and r.status == 200 else 0,
+    )
 
     page.get_by_label("Titre").fill("Des fablabs ruraux")
     page.get_by_label("Votre proposition").fill("Un atelier par canton.")
     page.get_by_role("button", name="Publier la proposition").click()
     page.get_by_role("status").filter(has_text="Proposition publiée.").wait_for()
     page.locator("#live").get_by_text("Des fablabs ruraux").wait_for()
+    assert fetched == []  # the proposal came with the answer, not with a poll after it
+    expect(page.locator("#live")).to_have_count(1)  # swapped into its place, not beside the form
     expect(page.get_by_label("Titre")).to_have_value("")
     expect(page.get_by_role("button", name="Publier la proposition")).to_be_focused()
     assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('proposal'))") == []

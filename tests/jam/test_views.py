@@ -102,7 +102,7 @@ def test_a_proposal_sent_from_the_page_comes_back_in_place_with_the_group_beside
     # The form again, empty, saying it was published; the group's fragment swapped beside it.
     assert '<div id="proposer">' in html
     assert "Proposition publiée." in html and 'value="Un fablab par canton"' not in html
-    assert '<div id="live" hx-swap-oob="true" ' in html
+    assert 'hx-select-oob="#live"' in html and '<div id="live" ' in html
     live = html.split('<div id="live"', 1)[1]
     assert "Un fablab par canton" in live
     assert json.loads(answer["HX-Trigger"]) == {"jam-sent": f"jam-proposal-{room.groups[0].pk}"}
