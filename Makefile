@@ -78,9 +78,10 @@ lint: install
 	$(VENV)/bin/djlint pollen --lint
 
 # After editing the dependencies in pyproject.toml: the pinned files the installs read.
+# The runtime set is pinned to the very versions the tests ran on (-c requirements-dev.txt).
 deps: install
-	$(VENV)/bin/uv pip compile -q --python $(PY) pyproject.toml -o requirements.txt
 	$(VENV)/bin/uv pip compile -q --python $(PY) pyproject.toml --group dev -o requirements-dev.txt
+	$(VENV)/bin/uv pip compile -q --python $(PY) pyproject.toml -c requirements-dev.txt -o requirements.txt
 
 bench: install
 	@# The benchmarks' reference solvers and second server (pyproject.toml's bench group).

@@ -5,7 +5,7 @@
   written while the request runs (a context variable, so threads and async tasks keep theirs).
 - JsonFormatter (python-json-logger) writes one JSON object per line with that id.
 - /healthz: the process answers (for a load balancer's liveness check; touches nothing).
-- /readyz: the database, the document storage and the shared cache answer; 503 otherwise,
+- /readyz: the database, the document storage, the shared cache and the task queue answer; 503 otherwise,
   with which one failed, so a node is taken out of rotation until they do.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -40,6 +40,23 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = rid
         return response
+
+
+class ProbeMiddleware:
+    """Answers /healthz and /readyz before the host is checked.
+
+    A load balancer or a container engine probes a node by its address (the Host header is
+    `10.0.0.12:8000`, or none), not by the site's name in ALLOWED_HOSTS: through the rest of
+    the stack the probe would get a 400. Placed after SecurityMiddleware, whose HTTPS redirect
+    exempts these paths (SECURE_REDIRECT_EXEMPT), so the plain-HTTP probe is answered too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = PROBES.get(request.path_info)
+        return probe(request) if probe is not None else self.get_response(request)
 
 
 class RequestIdFilter(logging.Filter):
@@ -91,10 +108,23 @@ def _cache() -> None:
     cache.delete(key)
 
 
+def _tasks() -> None:
+    """Work can be queued: with the database backend (POLLEN_TASKS=database), its queue's table
+    answers; the immediate backend runs tasks in this process and needs nothing else."""
+    from django.tasks import default_task_backend
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(default_task_backend, DatabaseBackend):
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(pk__isnull=True).exists()
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": _database,
     "storage": _storage,
     "cache": _cache,
+    "tasks": _tasks,
 }
 
 
@@ -104,7 +134,10 @@ def readyz(request: HttpRequest) -> HttpResponse:
     results: dict[str, str] = {}
     for name, check in CHECKS.items():
         try:
-            check()
+            # Each check in its own transaction: one that fails leaves the connection usable
+            # for the next (inside a test's transaction, or ATOMIC_REQUESTS one day).
+            with transaction.atomic():
+                check()
         except Exception as exc:  # any failure makes the node not ready; the kind is enough
             logging.getLogger("pollen.readyz").warning("%s not ready: %r", name, exc)
             results[name] = f"erreur : {type(exc).__name__}"
@@ -115,3 +148,6 @@ def readyz(request: HttpRequest) -> HttpResponse:
         {"status": "ok" if ready else "indisponible", "checks": results},
         status=200 if ready else 503,
     )
+
+
+PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {"/healthz": healthz, "/readyz": readyz}

@@ -137,6 +137,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # the load balancer's probes, answered whatever Host they carry (config/observability.py)
+    "config.observability.ProbeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -404,6 +406,8 @@ SESSION_COOKIE_HTTPONLY = True
 # POLLEN_SSL_REDIRECT=0 only for a plain-HTTP rehearsal or benchmark.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("POLLEN_SECURE_COOKIES", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("POLLEN_SSL_REDIRECT", not DEBUG)
+# A node's health probes come over plain HTTP from the load balancer or the container engine.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("POLLEN_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("POLLEN_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("POLLEN_HSTS_PRELOAD", True)

@@ -21,14 +21,47 @@ def test_healthz_answers_without_touching_anything(client, django_assert_num_que
     assert "no-store" in response["Cache-Control"]
 
 
+def test_probes_are_answered_by_address_over_plain_http(client, settings):
+    """A load balancer probes a node by its address, over HTTP: not a name in ALLOWED_HOSTS."""
+    settings.ALLOWED_HOSTS = ["pollen.example.fr"]
+    settings.SECURE_SSL_REDIRECT = True
+    for probe in ("healthz", "readyz"):
+        response = client.get(reverse(probe), HTTP_HOST="10.0.0.12:8000")
+        assert response.status_code == 200, probe
+        assert response.json()["status"] == "ok"
+        assert response["X-Content-Type-Options"] == "nosniff"
+    # Every other path still refuses an unknown host and sends plain HTTP to HTTPS.
+    assert client.get("/", HTTP_HOST="10.0.0.12:8000").status_code == 400
+    assert client.get("/", HTTP_HOST="pollen.example.fr").status_code == 301
+
+
 def test_readyz_checks_the_database_the_storage_and_the_cache(client):
     response = client.get(reverse("readyz"))
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "storage": "ok", "cache": "ok"},
+        "checks": {"database": "ok", "storage": "ok", "cache": "ok", "tasks": "ok"},
     }
     assert private_storage.listdir("readyz") == ([], [])  # the probe file is gone
+
+
+def test_readyz_is_503_and_names_the_task_queue_when_it_cannot_be_read(client, monkeypatch):
+    """On the database backend the queue's table is read: a missing one makes the node not ready."""
+    from django.db import connection
+    from django_tasks_db.backend import DatabaseBackend
+
+    monkeypatch.setattr("django.tasks.default_task_backend", DatabaseBackend("default", {}))
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE django_tasks_database_dbtaskresult RENAME TO gone")
+    try:
+        response = client.get(reverse("readyz"))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE gone RENAME TO django_tasks_database_dbtaskresult")
+    assert response.status_code == 503
+    assert response.json()["checks"]["tasks"].startswith("erreur")
+    assert response.json()["checks"]["database"] == "ok"
+    assert client.get(reverse("readyz")).status_code == 200  # the table back, ready again
 
 
 def test_readyz_is_503_and_names_the_storage_when_documents_cannot_be_written(
