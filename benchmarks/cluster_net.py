@@ -1,7 +1,9 @@
 """Loopback network pieces of the cluster benchmark, each run as its own process.
 
-- `lb`: a TCP load balancer in front of the web nodes: each client connection goes to the next
-  live backend (round robin); a backend is live while `GET /healthz` answers 200 (checked every
+- `lb`: a TCP load balancer in front of the web nodes: each client connection goes to the live
+  backend with the fewest connections open (ties in turn), as HAProxy's `balance leastconn`
+  does (docs/deployment.md: with sync workers, round robin queues a request behind a busy
+  node while the other idles); a backend is live while `GET /healthz` answers 200 (checked every
   HEALTH_INTERVAL_S) and is skipped at once when a connection to it is refused. It proxies bytes,
   so a node killed during a request resets that client's connection, as HAProxy in TCP mode would.
 - `smtp`: an SMTP sink that accepts every mail and appends one JSON line per message received
@@ -45,13 +47,15 @@ class Balancer:
     def __init__(self, backends: list[tuple[str, int]]) -> None:
         self.backends = backends
         self.alive = dict.fromkeys(backends, True)
+        self.open = dict.fromkeys(backends, 0)
         self._turn = itertools.cycle(range(len(backends)))
 
     def _candidates(self) -> list[tuple[str, int]]:
-        """Every backend once, starting with the next in turn; the live ones first."""
+        """Every backend once: the live ones first, fewest connections open first, ties in turn."""
         start = next(self._turn)
         ring = self.backends[start:] + self.backends[:start]
-        return [b for b in ring if self.alive[b]] + [b for b in ring if not self.alive[b]]
+        live = sorted((b for b in ring if self.alive[b]), key=self.open.__getitem__)
+        return live + [b for b in ring if not self.alive[b]]
 
     async def handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         for backend in self._candidates():
@@ -66,9 +70,13 @@ class Balancer:
         else:
             client_w.close()
             return
-        await asyncio.gather(
-            _pipe(client_r, backend_w), _pipe(backend_r, client_w), return_exceptions=True
-        )
+        self.open[backend] += 1
+        try:
+            await asyncio.gather(
+                _pipe(client_r, backend_w), _pipe(backend_r, client_w), return_exceptions=True
+            )
+        finally:
+            self.open[backend] -= 1
 
     async def health(self) -> None:
         while True:

@@ -63,7 +63,7 @@ def run_small(tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
 def test_a_web_node_and_a_worker_killed_mid_rush_lose_nothing(tmp_path):
     done, report = run_small(tmp_path)
     failed = {name: text for name, (ok, text) in report["checks"].items() if not ok}
-    assert "débit 2 nœuds ≥ 1 nœud" not in report["checks"]  # no comparison was run
+    assert not [c for c in report["checks"] if c.startswith("débit")]  # no comparison was run
     assert not failed, f"{failed}\n{done.stdout[-4000:]}"
     facts = report["facts"]
     # The rush ran, across the kill: acknowledged submissions, each with its mail and webhook.
