@@ -270,13 +270,18 @@ def test_the_image_serves_under_the_production_variables(image):
             command, cwd=image.path("."), env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        for _ in range(300):
+        # As the engine does within the HEALTHCHECK's start period: wait until a worker has
+        # booted and answers (under load, importing the app takes seconds).
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, log.read_text()
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
+                if get(port, "/healthz")[0] == 200:
+                    break
             except OSError:
-                assert server.poll() is None, log.read_text()
-                time.sleep(0.1)
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
         # The image's HEALTHCHECK, as the container engine runs it (inside, on its own port).
         probe = shlex.split(image.healthcheck.replace(":8000/", f":{port}/"))
         checked = subprocess.run(
