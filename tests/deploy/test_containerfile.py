@@ -7,7 +7,7 @@ temporary root, so that what it copies, installs and runs is what is tested.
   packages `make install` has already fetched (tests never touch the network): only the
   runtime set the file names, no test or benchmark tool;
 - every other RUN command runs in that environment, except `useradd` (it would create a system
-  user on this machine; USER is recorded and not switched to);
+  user on this machine; USER is not switched to);
 - CMD serves the image under the documented production variables (deploy/pollen.env.example,
   with a SQLite database and local documents in place of PostgreSQL and the bucket), and the
   HEALTHCHECK's own command is run against it, then a page, as a load balancer and a visitor
@@ -66,8 +66,6 @@ class Image:
     root: Path
     env: dict[str, str] = field(default_factory=dict)
     workdir: Path = Path("/")
-    base: str = ""
-    user: str = ""
     exposed: str = ""
     cmd: list[str] = field(default_factory=list)
     healthcheck: str = ""
@@ -162,8 +160,8 @@ class Image:
 def build(root: Path) -> Image:
     image = Image(root=root)
     for keyword, arguments in instructions(CONTAINERFILE.read_text(encoding="utf-8")):
-        if keyword == "FROM":
-            image.base = arguments
+        if keyword in {"FROM", "USER"}:
+            continue  # the base image and the image's user are not played (module docstring)
         elif keyword == "ENV":
             for pair in shlex.split(arguments):
                 key, _, value = pair.partition("=")
@@ -175,8 +173,6 @@ def build(root: Path) -> Image:
             image.copy(arguments)
         elif keyword == "RUN":
             image.run(arguments)
-        elif keyword == "USER":
-            image.user = arguments
         elif keyword == "EXPOSE":
             image.exposed = arguments
         elif keyword == "HEALTHCHECK":
@@ -188,7 +184,7 @@ def build(root: Path) -> Image:
     return image
 
 
-def production_env(image: Image, port: int) -> dict[str, str]:
+def production_env(image: Image) -> dict[str, str]:
     """deploy/pollen.env.example as written, but for a database and documents on this machine."""
     documented: dict[str, str] = {}
     for line in (ROOT / "deploy" / "pollen.env.example").read_text(encoding="utf-8").splitlines():
@@ -251,7 +247,7 @@ def test_the_image_installs_the_runtime_set_only(image):
 
 def test_the_image_serves_under_the_production_variables(image):
     port = free_port()
-    env = production_env(image, port)
+    env = production_env(image)
     python = str(image.venv / "bin" / "python")
     migrated = subprocess.run(
         [python, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -263,7 +259,7 @@ def test_the_image_serves_under_the_production_variables(image):
         check=False,
     )
     assert migrated.returncode == 0, migrated.stderr
-    command = [w.replace("0.0.0.0:8000", f"127.0.0.1:{port}") for w in image.cmd]
+    command = [w.replace(f"0.0.0.0:{image.exposed}", f"127.0.0.1:{port}") for w in image.cmd]
     log = image.root / "server.log"
     with log.open("w") as output:
         server = subprocess.Popen(
@@ -283,7 +279,7 @@ def test_the_image_serves_under_the_production_variables(image):
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         # The image's HEALTHCHECK, as the container engine runs it (inside, on its own port).
-        probe = shlex.split(image.healthcheck.replace(":8000/", f":{port}/"))
+        probe = shlex.split(image.healthcheck.replace(f":{image.exposed}/", f":{port}/"))
         checked = subprocess.run(
             [python if probe[0] == "python" else probe[0], *probe[1:]],
             env=env,
